@@ -1,0 +1,45 @@
+package io.sluice.api.internal;
+
+import io.sluice.api.ErrorCode;
+import io.sluice.api.InvalidArgumentException;
+import io.sluice.api.OffsetOutOfRangeException;
+import io.sluice.api.RecordBatch;
+import io.sluice.api.RecordTooLargeException;
+import io.sluice.api.store.LogOptions;
+
+/** Argument checks every {@code PartitionLog} implementation applies the same way. */
+public final class BatchChecks {
+
+  private BatchChecks() {
+  }
+
+  /** Checks an incoming batch against the log's limits and its own CRC and framing. */
+  public static void checkAppend(String log, RecordBatch batch, LogOptions options) {
+    if (batch == null) {
+      throw new InvalidArgumentException("batch is null");
+    }
+    if (batch.sizeInBytes() > options.getMaxBatchBytes()) {
+      throw new RecordTooLargeException(ErrorCode.BATCH_TOO_LARGE, "batch of " + batch.sizeInBytes()
+          + " bytes exceeds maxBatchBytes " + options.getMaxBatchBytes() + " of log '" + log + "'", null);
+    }
+    String bad = batch.verify();
+    if (bad != null) {
+      throw new InvalidArgumentException("malformed record batch for log '" + log + "': " + bad);
+    }
+    int largest = batch.largestRecordSize();
+    if (largest > options.getMaxRecordBytes()) {
+      throw new RecordTooLargeException("record of " + largest + " bytes exceeds maxRecordBytes "
+          + options.getMaxRecordBytes() + " of log '" + log + "'");
+    }
+  }
+
+  /** Checks read arguments against the log's offsets. */
+  public static void checkRead(String log, long from, int maxRecords, int maxBytes, long start, long end) {
+    if (maxRecords <= 0 || maxBytes <= 0) {
+      throw new InvalidArgumentException("maxRecords and maxBytes must be > 0, got " + maxRecords + " and " + maxBytes);
+    }
+    if (from < start || from > end) {
+      throw new OffsetOutOfRangeException(log, from, start, end);
+    }
+  }
+}

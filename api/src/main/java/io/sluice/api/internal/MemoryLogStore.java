@@ -1,0 +1,101 @@
+package io.sluice.api.internal;
+
+import io.sluice.api.NotFoundException;
+import io.sluice.api.Names;
+import io.sluice.api.StoreClosedException;
+import io.sluice.api.store.LogOptions;
+import io.sluice.api.store.LogStore;
+import io.sluice.api.store.PartitionLog;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The in-memory store. Logs keep their data while the store lives, also across closing and reopening
+ * a log; closing the store drops everything. Thread-safe (a lock per store for open/drop, per log for data).
+ */
+final class MemoryLogStore implements LogStore {
+
+  private final Vertx vertx;
+  /** Every log's data, open or closed. */
+  private final Map<String, MemoryPartitionLog.Data> data = new TreeMap<>();
+  private final Map<String, MemoryPartitionLog> open = new TreeMap<>();
+  private boolean closed;
+
+  MemoryLogStore(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  @Override
+  public String type() {
+    return "memory";
+  }
+
+  @Override
+  public synchronized Future<PartitionLog> open(String name, LogOptions options) {
+    try {
+      Names.validate("log", name);
+      if (closed) {
+        throw new StoreClosedException("store is closed");
+      }
+      MemoryPartitionLog log = open.get(name);
+      if (log != null && log.isOpen()) {
+        return Future.succeededFuture(log);
+      }
+      MemoryPartitionLog.Data d = data.get(name);
+      if (d == null) {
+        if (!options.isCreateIfMissing()) {
+          throw NotFoundException.unknownLog(name);
+        }
+        d = new MemoryPartitionLog.Data();
+        data.put(name, d);
+      }
+      log = new MemoryPartitionLog(vertx, name, new LogOptions(options), d);
+      open.put(name, log);
+      return Future.succeededFuture(log);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  @Override
+  public synchronized Future<Boolean> exists(String name) {
+    return Future.succeededFuture(data.containsKey(name));
+  }
+
+  @Override
+  public synchronized Future<List<String>> list() {
+    return Future.succeededFuture(new ArrayList<>(data.keySet()));
+  }
+
+  @Override
+  public Future<Void> drop(String name) {
+    MemoryPartitionLog log;
+    synchronized (this) {
+      if (closed) {
+        return Future.failedFuture(new StoreClosedException("store is closed"));
+      }
+      if (data.remove(name) == null) {
+        return Future.failedFuture(NotFoundException.unknownLog(name));
+      }
+      log = open.remove(name);
+    }
+    return log == null ? Future.succeededFuture() : log.close();
+  }
+
+  @Override
+  public Future<Void> close() {
+    List<MemoryPartitionLog> logs;
+    synchronized (this) {
+      closed = true;
+      logs = new ArrayList<>(open.values());
+      open.clear();
+      data.clear();
+    }
+    logs.forEach(MemoryPartitionLog::close);
+    return Future.succeededFuture();
+  }
+}

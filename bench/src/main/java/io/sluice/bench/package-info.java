@@ -1,0 +1,2 @@
+/** The benchmark harness. */
+package io.sluice.bench;
