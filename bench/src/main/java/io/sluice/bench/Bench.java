@@ -1,0 +1,35 @@
+package io.sluice.bench;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Entry point of the benchmark harness: {@code mvn -q -pl bench exec:java -Dexec.args="store [--quick]"}.
+ * Each scenario prints a table and writes raw results under {@code bench/results/}.
+ */
+public final class Bench {
+
+  private Bench() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    List<String> a = Arrays.asList(args);
+    boolean quick = a.contains("--quick");
+    Path out = Path.of(option(a, "--out", "bench/results"));
+    Path work = Path.of(option(a, "--dir", out.resolve("tmp").toString()));
+    String scenario = a.isEmpty() || a.get(0).startsWith("--") ? "store" : a.get(0);
+    switch (scenario) {
+      case "store" -> new StoreBench(quick, work, out).run();
+      default -> {
+        System.err.println("unknown scenario '" + scenario + "'; known: store");
+        System.exit(2);
+      }
+    }
+  }
+
+  static String option(List<String> args, String name, String dflt) {
+    int i = args.indexOf(name);
+    return i >= 0 && i + 1 < args.size() ? args.get(i + 1) : dflt;
+  }
+}

@@ -1,2 +1,0 @@
-/** The benchmark harness. */
-package io.sluice.bench;
