@@ -33,6 +33,19 @@ public final class BatchChecks {
     }
   }
 
+  /**
+   * Checks a trim offset: negative is invalid, beyond the end is out of range; at or below the start
+   * is allowed (a no-op).
+   */
+  public static void checkTrim(String log, long offset, long start, long end) {
+    if (offset < 0) {
+      throw new InvalidArgumentException("trim offset must be >= 0, got " + offset + " for log '" + log + "'");
+    }
+    if (offset > end) {
+      throw new OffsetOutOfRangeException(log, offset, start, end);
+    }
+  }
+
   /** Checks read arguments against the log's offsets. */
   public static void checkRead(String log, long from, int maxRecords, int maxBytes, long start, long end) {
     if (maxRecords <= 0 || maxBytes <= 0) {

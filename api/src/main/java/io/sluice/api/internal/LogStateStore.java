@@ -1,8 +1,11 @@
 package io.sluice.api.internal;
 
+import io.sluice.api.ErrorCode;
+import io.sluice.api.InvalidArgumentException;
 import io.sluice.api.Message;
 import io.sluice.api.Record;
 import io.sluice.api.RecordBatch;
+import io.sluice.api.RecordTooLargeException;
 import io.sluice.api.Records;
 import io.sluice.api.StoreClosedException;
 import io.sluice.api.store.LogOptions;
@@ -12,6 +15,7 @@ import io.sluice.api.store.StateStore;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,18 +44,25 @@ public final class LogStateStore implements StateStore {
   private static final int SNAPSHOT_BATCH_BYTES = 1024 * 1024;
 
   private final PartitionLog log;
+  private final int maxRecordBytes;
+  private final int maxBatchBytes;
   private final TreeMap<String, Buffer> map = new TreeMap<>();
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
   private boolean writing;
   private boolean closed;
   private Promise<Void> drained;
+  private Future<Void> closing;
   private long logRecords;
 
-  private record Pending(Map<String, Buffer> updates, Promise<Void> promise) {
+  /** One caller's updates, with the bytes they add to a batch (checked against the log's limits up front). */
+  private record Pending(Map<String, Buffer> updates, int bytes, Promise<Void> promise) {
   }
 
   private LogStateStore(PartitionLog log) {
     this.log = log;
+    LogOptions options = log.options();
+    this.maxRecordBytes = options.getMaxRecordBytes();
+    this.maxBatchBytes = options.getMaxBatchBytes();
   }
 
   public static Future<StateStore> open(LogStore store, String name, LogOptions options) {
@@ -92,15 +103,23 @@ public final class LogStateStore implements StateStore {
 
   @Override
   public synchronized Buffer get(String key) {
-    return map.get(key);
+    Buffer value = map.get(key);
+    return value == null ? null : value.copy();
   }
 
   @Override
   public synchronized Map<String, Buffer> entries(String prefix) {
-    if (prefix.isEmpty()) {
-      return new TreeMap<>(map);
+    if (prefix == null) {
+      throw new InvalidArgumentException("prefix is null (use \"\" for every entry)");
     }
-    return new TreeMap<>(map.subMap(prefix, true, prefix + Character.MAX_VALUE, true));
+    Map<String, Buffer> out = new TreeMap<>();
+    for (Map.Entry<String, Buffer> e : map.tailMap(prefix, true).entrySet()) {
+      if (!e.getKey().startsWith(prefix)) {
+        break;
+      }
+      out.put(e.getKey(), e.getValue().copy());
+    }
+    return out;
   }
 
   @Override
@@ -122,7 +141,28 @@ public final class LogStateStore implements StateStore {
 
   @Override
   public Future<Void> putAll(Map<String, Buffer> entries) {
-    if (entries.isEmpty()) {
+    Map<String, Buffer> updates;
+    int bytes;
+    try {
+      if (entries == null) {
+        throw new InvalidArgumentException("entries are null");
+      }
+      updates = new LinkedHashMap<>();
+      bytes = 0;
+      for (Map.Entry<String, Buffer> e : entries.entrySet()) {
+        int size = checkedRecordSize(e.getKey(), e.getValue());
+        bytes += size;
+        // Copied, so a caller reusing its buffer cannot change what was written.
+        updates.put(e.getKey(), e.getValue() == null ? null : e.getValue().copy());
+      }
+      if (RecordBatch.HEADER_SIZE + (long) bytes > maxBatchBytes) {
+        throw new RecordTooLargeException(ErrorCode.BATCH_TOO_LARGE, "updates of " + (RecordBatch.HEADER_SIZE + bytes)
+            + " bytes exceed maxBatchBytes " + maxBatchBytes + " of state store '" + name() + "'", null);
+      }
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    if (updates.isEmpty()) {
       return Future.succeededFuture();
     }
     Promise<Void> promise = Promises.onCallerContext();
@@ -130,7 +170,7 @@ public final class LogStateStore implements StateStore {
       if (closed) {
         return Future.failedFuture(new StoreClosedException("state store '" + name() + "' is closed"));
       }
-      pending.add(new Pending(new LinkedHashMap<>(entries), promise));
+      pending.add(new Pending(updates, bytes, promise));
       if (writing) {
         return promise.future();
       }
@@ -140,12 +180,32 @@ public final class LogStateStore implements StateStore {
     return promise.future();
   }
 
+  /**
+   * The bytes one update adds to a batch, after checking it: a bad update is refused before it is
+   * queued, so it can never fail the batch it would share with other callers' updates.
+   */
+  private int checkedRecordSize(String key, Buffer value) {
+    if (key == null) {
+      throw new InvalidArgumentException("state key is null");
+    }
+    int size = RecordBatch.RECORD_OVERHEAD + key.getBytes(StandardCharsets.UTF_8).length
+        + (value == null ? 0 : value.length());
+    if (size > maxRecordBytes) {
+      throw new RecordTooLargeException("state entry '" + (key.length() > 60 ? key.substring(0, 60) + "..." : key)
+          + "' of " + size + " bytes exceeds maxRecordBytes " + maxRecordBytes + " of state store '" + name() + "'");
+    }
+    return size;
+  }
+
   private void writeNext() {
     List<Pending> group = new ArrayList<>();
     RecordBatch.Builder batch = RecordBatch.builder();
     synchronized (this) {
-      while (!pending.isEmpty() && batch.recordCount() < MAX_UPDATES_PER_BATCH) {
+      int bytes = RecordBatch.HEADER_SIZE;
+      while (!pending.isEmpty() && batch.recordCount() < MAX_UPDATES_PER_BATCH
+          && (group.isEmpty() || bytes + pending.peek().bytes() <= maxBatchBytes)) {
         Pending p = pending.poll();
+        bytes += p.bytes();
         group.add(p);
         p.updates().forEach((k, v) -> batch.add(Message.of(Buffer.buffer(k), v)));
       }
@@ -189,13 +249,15 @@ public final class LogStateStore implements StateStore {
       if (logRecords < COMPACT_MIN_RECORDS || logRecords < (long) COMPACT_FACTOR * map.size()) {
         return Future.succeededFuture();
       }
+      int limit = Math.min(SNAPSHOT_BATCH_BYTES, maxBatchBytes);
       RecordBatch.Builder b = RecordBatch.builder();
       for (Map.Entry<String, Buffer> e : map.entrySet()) {
-        b.add(Message.of(Buffer.buffer(e.getKey()), e.getValue()));
-        if (b.sizeInBytes() >= SNAPSHOT_BATCH_BYTES) {
+        Message m = Message.of(Buffer.buffer(e.getKey()), e.getValue());
+        if (!b.isEmpty() && b.sizeInBytes() + RecordBatch.Builder.sizeOf(m) > limit) {
           snapshot.add(b.build());
           b = RecordBatch.builder();
         }
+        b.add(m);
       }
       if (!b.isEmpty()) {
         snapshot.add(b.build());
@@ -223,13 +285,18 @@ public final class LogStateStore implements StateStore {
   @Override
   public Future<Void> close() {
     synchronized (this) {
+      if (closing != null) {
+        return closing;
+      }
       closed = true;
       if (writing) {
         // The writer loop finishes what was queued before close, then completes this.
         drained = Promise.promise();
-        return drained.future().compose(v -> log.close());
+        closing = drained.future().compose(v -> log.close());
+      } else {
+        closing = log.close();
       }
+      return closing;
     }
-    return log.close();
   }
 }

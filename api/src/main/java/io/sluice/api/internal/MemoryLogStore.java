@@ -1,5 +1,6 @@
 package io.sluice.api.internal;
 
+import io.sluice.api.InvalidArgumentException;
 import io.sluice.api.NotFoundException;
 import io.sluice.api.Names;
 import io.sluice.api.StoreClosedException;
@@ -38,9 +39,10 @@ final class MemoryLogStore implements LogStore {
   public synchronized Future<PartitionLog> open(String name, LogOptions options) {
     try {
       Names.validate("log", name);
-      if (closed) {
-        throw new StoreClosedException("store is closed");
+      if (options == null) {
+        throw new InvalidArgumentException("log options are null");
       }
+      checkOpen();
       MemoryPartitionLog log = open.get(name);
       if (log != null && log.isOpen()) {
         return Future.succeededFuture(log);
@@ -63,20 +65,38 @@ final class MemoryLogStore implements LogStore {
 
   @Override
   public synchronized Future<Boolean> exists(String name) {
-    return Future.succeededFuture(data.containsKey(name));
+    try {
+      Names.validate("log", name);
+      checkOpen();
+      return Future.succeededFuture(data.containsKey(name));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   @Override
   public synchronized Future<List<String>> list() {
+    if (closed) {
+      return Future.failedFuture(new StoreClosedException("store is closed"));
+    }
     return Future.succeededFuture(new ArrayList<>(data.keySet()));
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new StoreClosedException("store is closed");
+    }
   }
 
   @Override
   public Future<Void> drop(String name) {
     MemoryPartitionLog log;
     synchronized (this) {
-      if (closed) {
-        return Future.failedFuture(new StoreClosedException("store is closed"));
+      try {
+        Names.validate("log", name);
+        checkOpen();
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
       }
       if (data.remove(name) == null) {
         return Future.failedFuture(NotFoundException.unknownLog(name));

@@ -1,7 +1,6 @@
 package io.sluice.api.internal;
 
 import io.sluice.api.Durability;
-import io.sluice.api.OffsetOutOfRangeException;
 import io.sluice.api.Record;
 import io.sluice.api.RecordBatch;
 import io.sluice.api.Records;
@@ -215,8 +214,10 @@ final class MemoryPartitionLog implements PartitionLog {
       return Future.failedFuture(new StoreClosedException("log '" + name + "' is closed"));
     }
     synchronized (d) {
-      if (offset > d.end) {
-        return Future.failedFuture(new OffsetOutOfRangeException(name, offset, d.start, d.end));
+      try {
+        BatchChecks.checkTrim(name, offset, d.start, d.end);
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
       }
       if (offset <= d.start) {
         return Future.succeededFuture();
@@ -251,6 +252,9 @@ final class MemoryPartitionLog implements PartitionLog {
 
   @Override
   public Future<List<SegmentInfo>> segments() {
+    if (!open) {
+      return Future.failedFuture(new StoreClosedException("log '" + name + "' is closed"));
+    }
     synchronized (d) {
       List<SegmentInfo> out = new ArrayList<>();
       Segment last = d.segments.lastEntry().getValue();
@@ -263,6 +267,9 @@ final class MemoryPartitionLog implements PartitionLog {
 
   @Override
   public Future<Long> sizeInBytes() {
+    if (!open) {
+      return Future.failedFuture(new StoreClosedException("log '" + name + "' is closed"));
+    }
     synchronized (d) {
       long total = 0;
       for (Segment s : d.segments.values()) {
