@@ -985,7 +985,12 @@ final class FilePartitionLog implements PartitionLog {
           bad = "the batch has base offset " + base + ", expected " + (expected >= 0 ? expected : from);
         }
         if (bad != null) {
-          throw badBatch(walk, expected >= 0 ? expected : from, bad);
+          // Recorded as corruption either way; batches already checked are still served.
+          SluiceException e = badBatch(walk, expected >= 0 ? expected : from, bad);
+          if (accepted == 0) {
+            throw e;
+          }
+          break;
         }
         if (accepted > 0 && accepted + size > maxBytes) {
           break;
@@ -1007,7 +1012,11 @@ final class FilePartitionLog implements PartitionLog {
         }
         int count = buf.getInt(walk + RecordBatch.RECORD_COUNT_POS);
         if (count <= 0 || !crcMatches(buf, walk, (int) size)) {
-          throw badBatch(walk, base, count <= 0 ? "bad record count " + count : "CRC mismatch");
+          SluiceException e = badBatch(walk, base, count <= 0 ? "bad record count " + count : "CRC mismatch");
+          if (accepted == 0) {
+            throw e;
+          }
+          break;
         }
         walk += (int) size;
         accepted = walk;
@@ -1107,6 +1116,10 @@ final class FilePartitionLog implements PartitionLog {
       } finally {
         s.release();
       }
+    }
+    if (c != null) {
+      // The answer may lie beyond the damage: say so rather than claim there is none.
+      throw c.toException(name);
     }
     return OptionalLong.empty();
   }
