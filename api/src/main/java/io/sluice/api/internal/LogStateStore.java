@@ -1,5 +1,6 @@
 package io.sluice.api.internal;
 
+import io.sluice.api.CorruptLogException;
 import io.sluice.api.ErrorCode;
 import io.sluice.api.InvalidArgumentException;
 import io.sluice.api.Message;
@@ -68,7 +69,9 @@ public final class LogStateStore implements StateStore {
   public static Future<StateStore> open(LogStore store, String name, LogOptions options) {
     return store.open(name, options).compose(log -> {
       LogStateStore s = new LogStateStore(log);
-      return log.startOffset().compose(start -> s.replay(start)).map(v -> (StateStore) s);
+      // Nobody gets a handle to a store that failed to replay, so its log is closed here or never.
+      return log.startOffset().compose(start -> s.replay(start)).map(v -> (StateStore) s)
+          .recover(e -> log.close().transform(ignored -> Future.failedFuture(e)));
     });
   }
 
@@ -77,8 +80,12 @@ public final class LogStateStore implements StateStore {
       if (records.isEmpty()) {
         return Future.succeededFuture();
       }
-      synchronized (this) {
-        apply(records);
+      try {
+        synchronized (this) {
+          apply(records);
+        }
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
       }
       return replay(records.nextOffset());
     });
@@ -86,6 +93,9 @@ public final class LogStateStore implements StateStore {
 
   private void apply(Records records) {
     for (Record r : records) {
+      if (r.key() == null) {
+        throw new CorruptLogException("state log '" + log.name() + "' holds a record without a key at offset " + r.offset());
+      }
       String key = r.keyAsString();
       if (r.value() == null) {
         map.remove(key);

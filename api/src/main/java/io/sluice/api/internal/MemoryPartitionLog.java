@@ -35,7 +35,8 @@ final class MemoryPartitionLog implements PartitionLog {
 
   private static final class Segment {
     final long base;
-    final long created = System.currentTimeMillis();
+    /** When the first batch went in: segmentMs counts from there, as an empty segment never rolls. */
+    long firstAppendTime;
     final List<RecordBatch> batches = new ArrayList<>();
     long next;
     long bytes;
@@ -92,9 +93,12 @@ final class MemoryPartitionLog implements PartitionLog {
         Segment active = d.segments.lastEntry().getValue();
         long now = System.currentTimeMillis();
         if (!active.batches.isEmpty() && (active.bytes + batch.sizeInBytes() > options.getSegmentBytes()
-            || now - active.created > options.getSegmentMs())) {
+            || now - active.firstAppendTime >= options.getSegmentMs())) {
           active = new Segment(d.end);
           d.segments.put(active.base, active);
+        }
+        if (active.batches.isEmpty()) {
+          active.firstAppendTime = now;
         }
         long base = d.end;
         batch.assignBaseOffset(base);

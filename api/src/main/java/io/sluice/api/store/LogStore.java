@@ -19,7 +19,11 @@ public interface LogStore {
   /** The provider type, e.g. {@code memory} or {@code file}. */
   String type();
 
-  /** Opens a log, creating it if missing (unless {@link LogOptions#isCreateIfMissing()} is false). */
+  /**
+   * Opens a log, creating it if missing (unless {@link LogOptions#isCreateIfMissing()} is false: then
+   * it fails with {@code unknown_log}). Fails with {@code invalid_name} for a name that breaks
+   * {@link io.sluice.api.Names}; {@code open}, {@code exists} and {@code drop} all check names.
+   */
   Future<PartitionLog> open(String name, LogOptions options);
 
   default Future<PartitionLog> open(String name) {
@@ -34,7 +38,10 @@ public interface LogStore {
   /** Closes (if open) and deletes a log. Fails with {@code unknown_log} if there is none. */
   Future<Void> drop(String name);
 
-  /** Closes every open log (flushing it and marking a clean shutdown). */
+  /**
+   * Closes every open log (flushing it and marking a clean shutdown). Afterwards every call on the
+   * store and on its logs fails with {@code store_closed}; closing twice is a no-op.
+   */
   Future<Void> close();
 
   /** The in-memory store: fast and not durable (appends complete at {@code MEMORY}). */

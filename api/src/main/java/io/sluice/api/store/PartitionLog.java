@@ -20,8 +20,10 @@ import java.util.OptionalLong;
  *       {@link #trimBefore}); {@code endOffset} only grows (by appends).</li>
  *   <li>A failed call changes nothing: a rejected append assigns no offsets.</li>
  *   <li>Errors are {@link io.sluice.api.SluiceException}s: {@code invalid_argument},
- *       {@code record_too_large}, {@code offset_out_of_range}, {@code store_closed},
- *       {@code storage_failure}, {@code corrupt_log}.</li>
+ *       {@code record_too_large}, {@code batch_too_large}, {@code offset_out_of_range}, {@code store_closed},
+ *       {@code storage_failure}, {@code corrupt_log}. Every method fails (never throws) with them.</li>
+ *   <li>Once the log is closed every call fails with {@code store_closed}, except {@link #close()},
+ *       {@link #name()}, {@link #options()} and {@link #isOpen()}.</li>
  * </ul>
  */
 public interface PartitionLog {
@@ -36,9 +38,11 @@ public interface PartitionLog {
    * takes ownership of the batch. Completes when the batch is as durable as the log's
    * {@link FsyncPolicy} requires, with the level reached.
    *
-   * <p>Fails with {@code record_too_large} if a record exceeds {@link LogOptions#getMaxRecordBytes()} or the
-   * batch exceeds {@link LogOptions#getMaxBatchBytes()}, and with {@code invalid_argument} if the batch is
-   * not well formed (bad CRC, bad framing).
+   * <p>Fails with {@code record_too_large} if a record exceeds {@link LogOptions#getMaxRecordBytes()}, with
+   * {@code batch_too_large} if the batch exceeds {@link LogOptions#getMaxBatchBytes()} (both limits
+   * inclusive: a record or batch of exactly the limit is accepted), and with {@code invalid_argument} if
+   * the batch is null or not well formed (bad CRC, bad framing). A caller's appends issued one after the
+   * other are appended in that order.
    */
   Future<AppendResult> append(RecordBatch batch);
 
@@ -61,7 +65,7 @@ public interface PartitionLog {
 
   /**
    * The smallest offset whose record timestamp is {@code >= timestamp}, or empty if there is none.
-   * Exact also when timestamps are out of order within the log.
+   * Never below the start offset. Exact also when timestamps are out of order within the log.
    */
   Future<OptionalLong> offsetForTimestamp(long timestamp);
 
@@ -69,13 +73,14 @@ public interface PartitionLog {
    * Moves the start offset up to {@code offset} (a no-op if it is already there or beyond) and frees
    * storage: whole segments below the new start are deleted. Reads below the new start fail with
    * {@code offset_out_of_range}. The new start offset is durable once the future completes.
-   * Fails with {@code offset_out_of_range} if {@code offset > endOffset}.
+   * Fails with {@code offset_out_of_range} if {@code offset > endOffset}, and with
+   * {@code invalid_argument} if it is negative.
    */
   Future<Void> trimBefore(long offset);
 
   /**
    * Completes with the end offset as soon as it is greater than {@code offset}, or with the end offset
-   * as it is when {@code timeoutMs} has passed. No polling: appends wake the waiters.
+   * as it is when {@code timeoutMs} has passed (at once when it is 0). No polling: appends wake the waiters.
    * Fails with {@code store_closed} if the log is closed while waiting.
    */
   Future<Long> awaitAppend(long offset, long timeoutMs);

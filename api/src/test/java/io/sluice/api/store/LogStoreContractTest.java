@@ -444,6 +444,66 @@ public abstract class LogStoreContractTest {
     assertEquals(0, rs.toList().size());
   }
 
+  @Test
+  public void changingAReadAnswerDoesNotChangeTheLog() {
+    PartitionLog log = open("isolated");
+    List<Message> all = fill(log, 2, 3, 10);
+    Records first = await(log.read(0, 100, 1024 * 1024));
+    Buffer bytes = first.encoded();
+    for (int i = 0; i < bytes.length(); i++) {
+      bytes.setByte(i, (byte) 0x5a);
+    }
+    assertRecords("after a reader scribbled over its answer", all, 0, readAll(log, 0));
+  }
+
+  @Test
+  public void batchesReadFromOneLogAppendToAnotherWithNewOffsets() {
+    PartitionLog source = open("mirror-source");
+    PartitionLog target = open("mirror-target");
+    append(target, msgs(100, 4, 6));
+    List<Message> all = fill(source, 3, 3, 10);
+    for (RecordBatch b : await(source.read(0, 100, 1024 * 1024)).batches()) {
+      await(target.append(RecordBatch.wrap(b.buffer().copy())));
+    }
+    assertRecords("mirrored", all, 4, readAll(target, 4));
+    assertRecords("source untouched", all, 0, readAll(source, 0));
+  }
+
+  @Test
+  public void logsAreIndependent() {
+    PartitionLog a = open("independent-a");
+    PartitionLog b = open("independent-b");
+    fill(a, 3, 2, 4);
+    append(b, msg(7));
+    await(a.trimBefore(4));
+    assertEquals(4, start(a));
+    assertEquals(6, end(a));
+    assertEquals(0, start(b));
+    assertEquals(1, end(b));
+    assertRecords("b", List.of(msg(7)), 0, readAll(b, 0));
+    await(store.drop("independent-a"));
+    assertEquals(1, end(b));
+    assertTrue(b.isOpen(), "dropping one log leaves the others open");
+  }
+
+  @Test
+  public void aSegmentRollsOnceItsFirstBatchIsSegmentMsOld() {
+    PartitionLog log = open("roll-by-age", baseOptions().setSegmentMs(20));
+    append(log, msg(0));
+    append(log, msg(1));
+    long firstAppend = System.currentTimeMillis();
+    assertEquals(1, await(log.segments()).size(), "young segment, small data: no roll yet");
+    // Waits for the clock itself to pass the segment age, which is the condition under test.
+    while (System.currentTimeMillis() - firstAppend < 50) {
+      Thread.onSpinWait();
+    }
+    append(log, msg(2));
+    List<SegmentInfo> segments = await(log.segments());
+    assertEquals(2, segments.size(), "an old segment rolls on the next append: " + segments);
+    assertEquals(2, segments.get(1).baseOffset());
+    assertRecords("across the age roll", msgs(0, 3, 8), 0, readAll(log, 0));
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Long-poll
 
@@ -488,6 +548,14 @@ public abstract class LogStoreContractTest {
     assertFalse(atTwo.isComplete(), "end 2 is not past offset 2");
     append(log, msg(2));
     assertEquals(3L, await(atTwo));
+  }
+
+  @Test
+  public void awaitAppendWithAZeroTimeoutAnswersAtOnce() {
+    PartitionLog log = open("await-zero");
+    assertEquals(0L, await(log.awaitAppend(0, 0)));
+    fill(log, 1, 2, 4);
+    assertEquals(2L, await(log.awaitAppend(5, 0)));
   }
 
   @Test

@@ -407,6 +407,17 @@ public abstract class StateStoreContractTest {
   }
 
   @Test
+  public void aStateLogHoldingAKeylessRecordFailsToOpenWithCorruptLog() {
+    PartitionLog log = await(store.open("state-foreign", baseOptions()));
+    await(log.append(io.sluice.api.RecordBatch.of(io.sluice.api.Message.of("no key"))));
+    await(log.close());
+    assertFails(ErrorCode.CORRUPT_LOG, () -> StateStore.open(store, "state-foreign", baseOptions()));
+    PartitionLog again = await(store.open("state-foreign", baseOptions()));
+    assertTrue(again != log && again.isOpen(), "the failed open closed the log it opened");
+    await(again.close());
+  }
+
+  @Test
   public void openFailsWithTheStoresTypedErrors() {
     assertFails(ErrorCode.INVALID_NAME, () -> StateStore.open(store, "bad/name", baseOptions()));
     assertFails(ErrorCode.UNKNOWN_LOG, () -> StateStore.open(store, "missing", baseOptions().setCreateIfMissing(false)));
