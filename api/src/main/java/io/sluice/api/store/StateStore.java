@@ -18,7 +18,8 @@ import java.util.Map;
  * updates in one call are one batch: all or nothing.
  *
  * <p>Thread contract: safe to call from any thread; updates are applied in the order their appends
- * are ordered.
+ * are ordered. A state store is the single writer of its log: open it once per name and share the
+ * instance (a second {@code open} of a name that is open would write the same log from a second map).
  */
 public interface StateStore {
 
