@@ -1,5 +1,6 @@
 package io.sluice.store.file.internal;
 
+import io.sluice.api.InvalidArgumentException;
 import io.sluice.api.Names;
 import io.sluice.api.NotFoundException;
 import io.sluice.api.SluiceException;
@@ -144,7 +145,10 @@ public final class FileLogStoreImpl implements FileLogStore {
     LogOptions copy;
     try {
       Names.validate("log", name);
-      copy = new LogOptions(Objects.requireNonNull(logOptions, "options"));
+      if (logOptions == null) {
+        throw new InvalidArgumentException("log options are null");
+      }
+      copy = new LogOptions(logOptions);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -173,8 +177,10 @@ public final class FileLogStoreImpl implements FileLogStore {
 
   @Override
   public Future<Boolean> exists(String name) {
-    if (!Names.isValid(name)) {
-      return Future.succeededFuture(false);
+    try {
+      Names.validate("log", name);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
     }
     return onAdmin("exists", () -> Files.isDirectory(dataDir.resolve(name)));
   }
@@ -198,8 +204,10 @@ public final class FileLogStoreImpl implements FileLogStore {
 
   @Override
   public Future<Void> drop(String name) {
-    if (!Names.isValid(name)) {
-      return Future.failedFuture(NotFoundException.unknownLog(String.valueOf(name)));
+    try {
+      Names.validate("log", name);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
     }
     return onAdmin("drop log '" + name + "'", () -> {
       Path dir = dataDir.resolve(name);

@@ -259,7 +259,8 @@ final class FilePartitionLog implements PartitionLog {
       return closedFuture();
     }
     if (offset < 0) {
-      return Future.failedFuture(new InvalidArgumentException("trim offset must be >= 0, got " + offset));
+      return Future.failedFuture(new InvalidArgumentException("trim offset must be >= 0, got " + offset
+          + " for log '" + name + "'"));
     }
     Promise<Void> promise = Promises.onCallerContext();
     enqueue(new ControlOp(Kind.TRIM, offset, promise));
@@ -406,7 +407,7 @@ final class FilePartitionLog implements PartitionLog {
 
   private boolean needsRoll(long segmentSize, int batchSize, long now) {
     return segmentSize > 0 && (segmentSize + batchSize > options.getSegmentBytes()
-        || now - active.createdMs > options.getSegmentMs());
+        || now - active.firstAppendMs() >= options.getSegmentMs());
   }
 
   /** Writes batches that all go to the active segment, forces them if required, publishes, acknowledges. */
@@ -414,6 +415,9 @@ final class FilePartitionLog implements PartitionLog {
     Segment seg = active;
     long startPos = seg.size();
     long next = nextOffset;
+    if (startPos == 0) {
+      seg.firstAppendMs(System.currentTimeMillis());
+    }
     for (AppendOp op : run) {
       op.batch.assignBaseOffset(next);
       next += op.batch.recordCount();
@@ -576,10 +580,7 @@ final class FilePartitionLog implements PartitionLog {
   }
 
   private void trimNow(long offset) throws IOException {
-    long end = nextOffset;
-    if (offset > end) {
-      throw new OffsetOutOfRangeException(name, offset, startOffset, end);
-    }
+    BatchChecks.checkTrim(name, offset, startOffset, nextOffset);
     if (offset <= startOffset) {
       return;
     }

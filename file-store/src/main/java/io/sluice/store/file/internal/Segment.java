@@ -39,8 +39,11 @@ final class Segment {
   private volatile FlushMark forced;
   private volatile boolean sealed;
 
-  /** Wall-clock time the segment started, for {@code segmentMs} rolling. */
-  final long createdMs;
+  /**
+   * When the first batch went in, for {@code segmentMs} rolling (an empty segment never rolls). For a
+   * segment reopened with data in it, the time it was opened: the files do not record it.
+   */
+  private long firstAppendMs;
   /** Only while active, writer-owned. */
   private IndexBuilder indexer;
   private OffsetIndex offsetIndex;
@@ -62,7 +65,7 @@ final class Segment {
       this.offsetIndex = indexer.offsets;
       this.timeIndex = indexer.times;
     }
-    this.createdMs = System.currentTimeMillis();
+    this.firstAppendMs = System.currentTimeMillis();
   }
 
   /** Creates a new, empty active segment file (the caller fsyncs the directory). */
@@ -125,6 +128,14 @@ final class Segment {
   }
 
   // ---- writer side ----
+
+  long firstAppendMs() {
+    return firstAppendMs;
+  }
+
+  void firstAppendMs(long ms) {
+    firstAppendMs = ms;
+  }
 
   IndexBuilder indexer() {
     return indexer;

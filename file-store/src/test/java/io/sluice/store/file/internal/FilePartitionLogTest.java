@@ -294,7 +294,7 @@ class FilePartitionLogTest extends FileStoreTestBase {
     assertEquals(List.of("a", "b"), await(store.list()));
     assertTrue(await(store.exists("a")));
     assertFalse(await(store.exists("c")));
-    assertFalse(await(store.exists("../a")));
+    assertFails(ErrorCode.INVALID_NAME, store.exists("../a"));
     assertFails(ErrorCode.UNKNOWN_LOG, store.open("c", new LogOptions().setCreateIfMissing(false)));
     assertFails(ErrorCode.INVALID_NAME, store.open("bad/name", new LogOptions()));
     var other = newStore(dataDir, CorruptionPolicy.FAIL);
