@@ -215,6 +215,12 @@ final class LogLoader {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
           fileSize = ch.size();
           w = walk(ch, base, fileSize, verifyFrom);
+          if (verifyFrom > 0 && (w.failedAt >= 0 ? w.failedAt < verifyFrom : w.end < verifyFrom)) {
+            // The part the checkpoint vouches for does not even frame: trust nothing in this segment.
+            LOG.log(Level.WARNING, "log ''{0}'': {1} does not match the checkpoint ({2}); verifying all of it",
+                name, file, w.failedAt >= 0 ? w.problem : "shorter than the recovery point");
+            w = walk(ch, base, fileSize, 0);
+          }
           if (w.failedAt >= 0 && last && !hasWholeBatchAfter(ch, w.failedAt, fileSize, w.nextOffset)) {
             // A torn write: the process or machine stopped in the middle of it. Nothing after it was acknowledged.
             LOG.log(Level.INFO, "log ''{0}'': cutting a torn write of {1} bytes at position {2} of {3} ({4})",
@@ -284,7 +290,7 @@ final class LogLoader {
 
   /**
    * Verifies the batches of one segment from position 0: framing and dense offsets always (cheap, headers
-   * only), the CRC of every batch that ends after {@code verifyFrom}. Stops at the first bad batch.
+   * only), the CRC of every batch that ends at or after {@code verifyFrom}. Stops at the first bad batch.
    */
   private Walk walk(FileChannel ch, long base, long limit, long verifyFrom) throws IOException {
     IndexBuilder ib = new IndexBuilder(base, indexInterval);
@@ -302,7 +308,9 @@ final class LogLoader {
       if (s.baseOffset() != expected) {
         return new Walk(pos, expected, ib, pos, "the batch has base offset " + s.baseOffset() + ", expected " + expected);
       }
-      if (pos + s.size() > verifyFrom && !s.crcMatches()) {
+      // The batch that ends exactly at verifyFrom is checked too: if the file was cut inside it, no later
+      // header would tell.
+      if (pos + s.size() >= verifyFrom && !s.crcMatches()) {
         return new Walk(pos, expected, ib, pos, s.problem());
       }
       ib.add(expected, pos, s.size(), s.maxTimestamp());
