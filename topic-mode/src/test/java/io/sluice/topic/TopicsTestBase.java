@@ -118,6 +118,13 @@ abstract class TopicsTestBase {
     }
   }
 
+  /** Lets {@code ms} pass on a Vert.x timer: only for checking that something does NOT happen. */
+  void awaitTimer(long ms) {
+    io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+    vertx.setTimer(ms, id -> p.complete());
+    await(p.future());
+  }
+
   /** Waits until {@code condition} holds, checking every 10 ms, for at most {@code WAIT}. */
   static void eventually(String what, BooleanSupplier condition) {
     long deadline = System.nanoTime() + WAIT.toNanos();
