@@ -62,15 +62,27 @@ final class DiskOps {
     }
   }
 
+  /** Largest single read into a heap buffer: the JDK stages it through a cached direct buffer of that size. */
+  private static final int MAX_HEAP_READ = 1 << 20;
+
   /** Reads until {@code dst} is full or the end of the file; returns the bytes read. */
   static int readFully(FileChannel ch, ByteBuffer dst, long position) throws IOException {
     int total = 0;
-    while (dst.hasRemaining()) {
-      int n = ch.read(dst, position + total);
-      if (n < 0) {
-        break;
+    int limit = dst.limit();
+    try {
+      while (dst.hasRemaining()) {
+        if (!dst.isDirect()) {
+          dst.limit(Math.min(limit, dst.position() + MAX_HEAP_READ));
+        }
+        int n = ch.read(dst, position + total);
+        dst.limit(limit);
+        if (n < 0) {
+          break;
+        }
+        total += n;
       }
-      total += n;
+    } finally {
+      dst.limit(limit);
     }
     return total;
   }

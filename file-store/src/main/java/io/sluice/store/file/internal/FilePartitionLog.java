@@ -80,6 +80,10 @@ import java.util.zip.CRC32C;
  * reopened and recovered. Corruption found by a read (a CRC or framing mismatch where the data was
  * trusted) freezes the log at that offset, like corruption found on open.
  *
+ * Memory stays bounded: the queue holds references to batches their callers built and are waiting for
+ * (no copies), the writer takes at most 1024 batches or 64 MiB per group, each io thread has one 4 MiB
+ * direct staging buffer, and a read allocates one heap buffer of at most maxBytes (or its first batch).
+ *
  * Trimming deletes whole segments below the new start. A reader may be copying from one of them: segments
  * are reference-counted, and a deleted segment's channel closes when its last reader lets go.
  */
@@ -482,9 +486,30 @@ final class FilePartitionLog implements PartitionLog {
     long pos = position;
     for (AppendOp op : run) {
       ByteBuffer b = Buffers.nio(op.batch.buffer());
-      if (b.isDirect() || b.remaining() > staging.capacity()) {
+      if (b.isDirect()) {
         sliceStart = cutSlice(staging, sliceStart, gather);
         gather.add(b);
+        continue;
+      }
+      if (b.remaining() > staging.capacity()) {
+        // A huge heap batch goes through the staging buffer in pieces (the JDK would allocate and keep
+        // a direct buffer of its whole size otherwise).
+        cutSlice(staging, sliceStart, gather);
+        pos = writeAll(ch, pos, gather);
+        gather.clear();
+        while (b.hasRemaining()) {
+          staging.clear();
+          ByteBuffer piece = b.duplicate();
+          piece.limit(piece.position() + Math.min(b.remaining(), staging.capacity()));
+          staging.put(piece);
+          b.position(piece.position());
+          staging.flip();
+          gather.add(staging);
+          pos = writeAll(ch, pos, gather);
+          gather.clear();
+        }
+        staging.clear();
+        sliceStart = 0;
         continue;
       }
       if (b.remaining() > staging.remaining()) {

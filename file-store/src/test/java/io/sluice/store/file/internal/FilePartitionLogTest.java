@@ -105,6 +105,34 @@ class FilePartitionLogTest extends FileStoreTestBase {
   }
 
   @Test
+  void hugeHeapBatchesAndDirectBatchesAreWrittenWhole() {
+    FilePartitionLog log = open("sizes", new LogOptions().setFsync(FsyncPolicy.never()));
+    List<Message> big = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      byte[] v = new byte[900_000];
+      new Random(i).nextBytes(v);
+      big.add(Message.of(Buffer.buffer("big" + i), Buffer.buffer(v)).withTimestamp(T0));
+    }
+    RecordBatch huge = RecordBatch.of(big);
+    assertTrue(huge.sizeInBytes() > 4 << 20, "bigger than the staging buffer");
+    RecordBatch small = batch(0, 3, 10);
+    ByteBuffer direct = ByteBuffer.allocateDirect(small.sizeInBytes());
+    direct.put(small.buffer().getBytes()).flip();
+    RecordBatch offHeap = RecordBatch.wrap(io.sluice.api.internal.Buffers.wrap(direct));
+    List<Future<AppendResult>> fs = List.of(log.append(batch(0, 2, 10)), log.append(huge), log.append(offHeap),
+        log.append(batch(10, 2, 10)));
+    assertEquals(List.of(0L, 2L, 9L, 12L), fs.stream().map(f -> await(f).baseOffset()).toList());
+    Records rs = await(log.read(2, 100, 1));
+    assertEquals(7, rs.count());
+    for (int i = 0; i < 7; i++) {
+      assertEquals(big.get(i).value(), rs.toList().get(i).value(), "record " + i + " of the huge batch");
+    }
+    Records after = await(log.read(9, 100, 1 << 20));
+    assertEquals(5, after.count());
+    assertEquals(small.toList().get(1).value(), after.toList().get(1).value());
+  }
+
+  @Test
   void segmentsRollByAge() {
     FilePartitionLog log = open("aged", new LogOptions().setSegmentMs(1));
     await(log.append(batch(0, 1, 5)));
