@@ -7,7 +7,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Provides the {@code file} store to {@link LogStore#create(Vertx, String, JsonObject)}; the config is
- * {@link FileStoreOptions} as JSON, e.g. {@code {"dataDir": "./data"}}.
+ * {@link FileStoreOptions} as JSON, e.g. {@code {"dataDir": "./data"}}. Stateless and thread-safe.
  */
 public final class FileLogStoreProvider implements LogStoreProvider {
 

@@ -13,6 +13,8 @@ import java.util.Objects;
  * {"dataDir": "./data", "onCorruption": "fail", "ioThreads": 4, "readThreads": 4}
  * </pre>
  * Per-log settings (segment size, fsync policy, ...) are {@link io.sluice.api.store.LogOptions}, given when a log is opened.
+ *
+ * <p>Not thread-safe: configure on one thread, then hand to {@link FileLogStore#create}, which copies it.
  */
 public final class FileStoreOptions {
 

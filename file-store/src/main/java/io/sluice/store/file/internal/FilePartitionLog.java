@@ -391,36 +391,38 @@ final class FilePartitionLog implements PartitionLog {
       }
       long now = System.currentTimeMillis();
       try {
-        if (needsRoll(active.size(), group.get(i).batch.sizeInBytes(), now)) {
+        if (needsRoll(active.size(), group.get(i).batch.sizeInBytes(), now, active.firstAppendMs())) {
           roll();
         }
       } catch (IOException e) {
         failAll(group.subList(i, group.size()), DiskOps.failure("log '" + name + "': cannot roll a new segment", e));
         return;
       }
+      // The run: the batches that fit in the active segment (its age counts from its first batch, maybe this one).
+      long firstAppend = active.isEmpty() ? now : active.firstAppendMs();
       int j = i;
       long bytes = active.size();
       do {
         bytes += group.get(j).batch.sizeInBytes();
         j++;
-      } while (j < group.size() && !needsRoll(bytes, group.get(j).batch.sizeInBytes(), now));
-      writeRun(group.subList(i, j));
+      } while (j < group.size() && !needsRoll(bytes, group.get(j).batch.sizeInBytes(), now, firstAppend));
+      writeRun(group.subList(i, j), now);
       i = j;
     }
   }
 
-  private boolean needsRoll(long segmentSize, int batchSize, long now) {
+  private boolean needsRoll(long segmentSize, int batchSize, long now, long firstAppend) {
     return segmentSize > 0 && (segmentSize + batchSize > options.getSegmentBytes()
-        || now - active.firstAppendMs() >= options.getSegmentMs());
+        || now - firstAppend >= options.getSegmentMs());
   }
 
   /** Writes batches that all go to the active segment, forces them if required, publishes, acknowledges. */
-  private void writeRun(List<AppendOp> run) {
+  private void writeRun(List<AppendOp> run, long now) {
     Segment seg = active;
     long startPos = seg.size();
     long next = nextOffset;
     if (startPos == 0) {
-      seg.firstAppendMs(System.currentTimeMillis());
+      seg.firstAppendMs(now);
     }
     for (AppendOp op : run) {
       op.batch.assignBaseOffset(next);

@@ -128,6 +128,19 @@ final class LogLoader {
 
   private Loaded openClean(List<Long> bases, LogCheckpoint cp, long start) throws IOException {
     List<Segment> segments = new ArrayList<>(bases.size());
+    boolean ok = false;
+    try {
+      Loaded loaded = openClean(bases, cp, start, segments);
+      ok = true;
+      return loaded;
+    } finally {
+      if (!ok) {
+        closeAll(segments);
+      }
+    }
+  }
+
+  private Loaded openClean(List<Long> bases, LogCheckpoint cp, long start, List<Segment> segments) throws IOException {
     for (int i = 0; i < bases.size() - 1; i++) {
       segments.add(openTrustedSealed(bases.get(i), bases.get(i + 1)));
     }
@@ -141,8 +154,9 @@ final class LogLoader {
         w = walk(ch, base, size, Long.MAX_VALUE);
       }
       if (w.failedAt >= 0 || w.nextOffset != next) {
-        // The files disagree with the checkpoint: do not trust either, verify everything from the checkpoint on.
+        // The files disagree with the checkpoint: do not trust either, verify everything.
         closeAll(segments);
+        segments.clear();
         return recover(bases, null, start);
       }
       ib = w.indexes;

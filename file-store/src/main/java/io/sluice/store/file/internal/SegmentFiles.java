@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /**
  * Names of the files of a log directory. A segment's files are named by its base offset in 20 digits
- * (like Kafka's), so a plain directory listing sorts them in log order.
+ * (like Kafka's), so a plain directory listing sorts them in log order. Stateless; any thread.
  */
 final class SegmentFiles {
 

@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </ul>
  * Threads are daemons: a store the application forgot to close does not keep the JVM alive (and with
  * the default fsync policy nothing acknowledged depends on a clean exit).
+ *
+ * <p>Thread contract: the executors are thread-safe; {@link #shutdownWorkers} runs once, on the admin thread.
  */
 final class StoreThreads {
 
