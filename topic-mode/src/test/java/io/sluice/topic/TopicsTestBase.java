@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * override away. Tests block the JUnit thread on futures (never an event loop).
  */
 @ExtendWith(VertxExtension.class)
-abstract class TopicsTestBase {
+public abstract class TopicsTestBase {
 
   static final Duration WAIT = Duration.ofSeconds(30);
 
