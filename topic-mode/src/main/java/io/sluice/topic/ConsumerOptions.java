@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * Consumer settings: the group (optional for manually assigned consumers), offset reset, commit policy,
- * group session and heartbeat, and fetch sizes.
+ * group session and heartbeat, and fetch sizes. Not thread-safe; a consumer copies it when created.
  */
 public final class ConsumerOptions {
 

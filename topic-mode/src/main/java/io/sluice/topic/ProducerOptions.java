@@ -11,6 +11,8 @@ import java.util.Objects;
  * <p>Back-pressure: messages waiting to be acknowledged may hold at most {@link #getBufferMemory()}
  * bytes. A {@code send} that does not fit waits (in order) up to {@link #getMaxBlockMs()} for space, then
  * fails with {@code queue_full} (retriable). Nothing is ever buffered without bound.
+ *
+ * <p>Not thread-safe; a producer copies it when created.
  */
 public final class ProducerOptions {
 

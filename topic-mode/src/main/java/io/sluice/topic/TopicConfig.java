@@ -12,6 +12,8 @@ import java.util.Objects;
  *
  * <p>Two configs are equal when every setting is equal: creating an existing topic with an equal config
  * succeeds, with another config it fails with {@code already_exists}.
+ *
+ * <p>Not thread-safe: configure it on one thread, then hand it over.
  */
 public final class TopicConfig {
 

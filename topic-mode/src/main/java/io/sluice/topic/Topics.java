@@ -16,8 +16,9 @@ import java.util.List;
  * {@code sluice.group.<group>}, committed offsets in the {@code __offsets} state log). Producers and
  * consumers talk to them only over the event bus, with binary batches.
  *
- * <p>One {@code Topics} per Vert.x instance and store. A new {@code Topics} over the same store after
- * {@link #close()} sees the same topics, records and committed offsets.
+ * <p>One {@code Topics} per Vert.x instance and store. The store stays the caller's: {@link #close()}
+ * does not close it, and a new {@code Topics} over the same store after {@code close} sees the same
+ * topics, records and committed offsets.
  *
  * <p>Errors: admin calls fail with {@code invalid_name}, {@code invalid_argument}, {@code unknown_topic},
  * {@code already_exists} (a topic of that name with other settings), {@code limit_exceeded}, and
@@ -56,8 +57,10 @@ public interface Topics {
   /** Fails with {@code unknown_group} if the group has neither members nor committed offsets. */
   Future<GroupDescription> describeGroup(String group);
 
+  /** A producer; {@link #close()} closes it. Throws {@code store_closed} after close. */
   Producer createProducer(ProducerOptions options);
 
+  /** A consumer; {@link #close()} closes it. Throws {@code store_closed} after close. */
   Consumer createConsumer(ConsumerOptions options);
 
   /**

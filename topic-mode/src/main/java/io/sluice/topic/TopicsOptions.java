@@ -6,7 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-/** Node-side settings of {@link Topics}: limits, background timers, group coordination, offsets durability. */
+/**
+ * Node-side settings of {@link Topics}: limits, background timers, group coordination, offsets durability.
+ * Not thread-safe; {@code Topics.create} copies it.
+ */
 public final class TopicsOptions {
 
   private long retentionCheckIntervalMs = 30_000;

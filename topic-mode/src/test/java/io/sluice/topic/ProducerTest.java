@@ -196,6 +196,45 @@ class ProducerTest extends TopicsTestBase {
     assertEquals(4, await(topics.describe("t")).partitions().get(0).endOffset());
   }
 
+  /**
+   * The producer's own retry: the first acknowledgement of a produce is lost on the bus, so the batch
+   * times out and is sent again. With idempotence the owner recognizes it and it is stored once; without,
+   * it is stored twice (which is why idempotence is the default).
+   */
+  @Test
+  void lostAcknowledgementIsRetriedAndStoredOnce() {
+    createTopic("t", 1);
+    assertEquals(1, sendWithLostAck(true));
+    assertEquals(2, sendWithLostAck(false), "without idempotence the retry is a duplicate");
+  }
+
+  /** Returns how many records one send with a lost first acknowledgement added to partition t-0. */
+  private long sendWithLostAck(boolean idempotence) {
+    long before = await(topics.describe("t")).partitions().get(0).endOffset();
+    java.util.concurrent.atomic.AtomicBoolean dropped = new java.util.concurrent.atomic.AtomicBoolean();
+    io.vertx.core.Handler<io.vertx.core.eventbus.DeliveryContext<Object>> dropFirstAck = dc -> {
+      boolean produceAck = dc.message().address().startsWith("__vertx.reply") && dc.body() instanceof Buffer b && b.length() == 17;
+      if (produceAck && dropped.compareAndSet(false, true)) {
+        return;
+      }
+      dc.next();
+    };
+    vertx.eventBus().addOutboundInterceptor(dropFirstAck);
+    try {
+      Producer p = topics.createProducer(new ProducerOptions().setIdempotence(idempotence).setLingerMs(0).setRequestTimeoutMs(300)
+          .setRetryBackoffMs(10));
+      RecordMetadata md = await(p.send("t", 0, Message.of("retried")));
+      assertTrue(dropped.get(), "the first acknowledgement was dropped");
+      if (idempotence) {
+        assertEquals(before, md.offset(), "the answer carries the offset of the first append");
+      }
+      await(p.close());
+    } finally {
+      vertx.eventBus().removeOutboundInterceptor(dropFirstAck);
+    }
+    return await(topics.describe("t")).partitions().get(0).endOffset() - before;
+  }
+
   private Buffer sendRaw(RecordBatch batch) {
     Future<io.vertx.core.eventbus.Message<Buffer>> reply = vertx.eventBus()
         .request("sluice.topic.t.0", batch, new DeliveryOptions().addHeader("op", "produce"));

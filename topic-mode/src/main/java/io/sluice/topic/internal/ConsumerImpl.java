@@ -204,6 +204,10 @@ final class ConsumerImpl implements Consumer, GroupMember.Host {
   }
 
   private Future<Void> doUnsubscribe() {
+    if (handler == null) {
+      // As with Kafka, unsubscribing or closing a polling consumer means it is done with what it polled.
+      markPolledHandled();
+    }
     if (mode == Mode.SUBSCRIBED) {
       // Stop heartbeats first (no rebalance may start a second revoke), commit and revoke while still a
       // member of the current generation, and only then leave.
@@ -595,11 +599,7 @@ final class ConsumerImpl implements Consumer, GroupMember.Host {
         throw new InvalidArgumentException("poll timeout must be >= 0");
       }
       // Calling poll again means the records of the previous poll were handled.
-      for (PartitionState ps : owned.values()) {
-        if (ps.position >= 0) {
-          ps.handled = ps.position;
-        }
-      }
+      markPolledHandled();
       if (pendingError != null) {
         SluiceException e = pendingError;
         pendingError = null;
@@ -611,6 +611,14 @@ final class ConsumerImpl implements Consumer, GroupMember.Host {
       return takeChunk(options.getMaxPollRecords()).compose(chunk -> chunk.isEmpty() ? waitForRecords(timeout)
           : Future.succeededFuture(chunk));
     });
+  }
+
+  private void markPolledHandled() {
+    for (PartitionState ps : owned.values()) {
+      if (ps.position >= 0) {
+        ps.handled = Math.max(ps.handled, ps.position);
+      }
+    }
   }
 
   private Future<List<ConsumerRecord>> waitForRecords(Duration timeout) {

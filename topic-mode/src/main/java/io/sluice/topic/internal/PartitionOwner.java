@@ -34,6 +34,9 @@ final class PartitionOwner extends VerticleBase {
 
   static final long PRODUCER_EXPIRY_MS = 24L * 3600 * 1000;
   private static final int REPLAY_BYTES = 8 * 1024 * 1024;
+  private static final int MAX_FETCH_RECORDS = 100_000;
+  private static final int MAX_FETCH_BYTES = 64 * 1024 * 1024;
+  private static final long MAX_FETCH_WAIT_MS = 60_000;
 
   private final LogStore store;
   private final String topic;
@@ -153,9 +156,10 @@ final class PartitionOwner extends VerticleBase {
   private void fetch(Message<Object> msg) {
     JsonObject req = (JsonObject) msg.body();
     long offset = req.getLong("offset", -1L);
-    int maxRecords = req.getInteger("maxRecords", 500);
-    int maxBytes = req.getInteger("maxBytes", 1024 * 1024);
-    long maxWait = req.getLong("maxWaitMs", 0L);
+    // Clamped so one client cannot make the owner build huge answers or park requests for ever.
+    int maxRecords = Math.min(req.getInteger("maxRecords", 500), MAX_FETCH_RECORDS);
+    int maxBytes = Math.min(req.getInteger("maxBytes", 1024 * 1024), MAX_FETCH_BYTES);
+    long maxWait = Math.min(req.getLong("maxWaitMs", 0L), MAX_FETCH_WAIT_MS);
     if (offset < 0) {
       throw new InvalidArgumentException("fetch offset must be >= 0, got " + offset);
     }
