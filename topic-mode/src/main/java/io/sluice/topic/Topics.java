@@ -67,9 +67,9 @@ public interface Topics {
    * Forwards every record of {@code topic} to the event-bus address (published: every handler gets it).
    * The body is the record value (a {@code Buffer}, or null); headers {@code sluice.topic},
    * {@code sluice.partition}, {@code sluice.offset}, {@code sluice.timestamp}, {@code sluice.key}
-   * (if any) and the record's own headers (UTF-8) go in the message headers. Reads with {@code options}
-   * (set a {@code groupId} to resume where the bridge stopped; without one it subscribes to every
-   * partition from its reset position).
+   * (if any) and the record's own headers (UTF-8) go in the message headers. Reads with {@code options}:
+   * with a {@code groupId} it subscribes (resuming where the bridge stopped, following added partitions);
+   * without one it reads the partitions the topic has when the bridge starts, from the reset position.
    */
   Future<Bridge> bridgeToAddress(String topic, String address, ConsumerOptions options);
 

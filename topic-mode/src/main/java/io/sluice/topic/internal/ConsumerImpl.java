@@ -445,6 +445,9 @@ final class ConsumerImpl implements Consumer, GroupMember.Host {
     if (handler != null) {
       if (exceptionHandler != null) {
         exceptionHandler.handle(e);
+      } else {
+        // Like any Vert.x stream without an exception handler: the context reports it.
+        ctx.context().reportException(e);
       }
       return;
     }
