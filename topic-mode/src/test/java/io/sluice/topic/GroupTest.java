@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class GroupTest extends TopicsTestBase {
 
   private ConsumerOptions member(String group) {
-    return new ConsumerOptions().setGroupId(group).setSessionTimeoutMs(1000).setHeartbeatIntervalMs(50)
+    return new ConsumerOptions().setGroupId(group).setSessionTimeoutMs(3000).setHeartbeatIntervalMs(50)
         .setRebalanceTimeoutMs(3000).setFetchMaxWaitMs(100).setAutoOffsetReset(OffsetReset.EARLIEST);
   }
 

@@ -39,7 +39,7 @@ class OracleTest extends TopicsTestBase {
     for (int i = 0; i < CONSUMERS; i++) {
       String name = "c" + i;
       Consumer c = topics.createConsumer(new ConsumerOptions().setGroupId("oracle").setClientId(name)
-          .setAutoOffsetReset(OffsetReset.EARLIEST).setHeartbeatIntervalMs(50).setSessionTimeoutMs(2000)
+          .setAutoOffsetReset(OffsetReset.EARLIEST).setHeartbeatIntervalMs(50).setSessionTimeoutMs(10_000)
           .setFetchMaxWaitMs(100).setMaxPollRecords(200));
       c.handler(r -> deliveries.add(new Delivery(name, r.topicPartition(), r.offset(), r.keyAsString(), r.valueAsString())));
       consumers.add(c);

@@ -2,7 +2,6 @@ package io.sluice.topic.internal;
 
 import io.sluice.topic.AssignmentStrategy;
 import io.sluice.topic.TopicPartition;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
