@@ -560,10 +560,16 @@ final class FilePartitionLog implements PartitionLog {
   /** Seals the active segment and starts a new one at the next offset. Writer only. */
   private void roll() throws IOException {
     Segment old = active;
-    old.writeIndexes(true);
     Segment next = Segment.create(dir, nextOffset, options.getIndexIntervalBytes());
-    // The new file's name must be durable before anything in it is acknowledged as durable.
-    DiskOps.fsyncDirectory(dir);
+    try {
+      // The new file's name must be durable before anything in it is acknowledged as durable.
+      DiskOps.fsyncDirectory(dir);
+    } catch (IOException e) {
+      next.release();
+      next.deleteFiles();
+      throw e;
+    }
+    old.writeIndexes(true);
     segments.put(next.base, next);
     active = next;
     horizon = new Horizon(nextOffset, next.base, 0);

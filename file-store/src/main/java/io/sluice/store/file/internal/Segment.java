@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Segment {
 
+  private static final System.Logger LOG = System.getLogger("io.sluice.store.file");
+
   /** A prefix of the segment known to be on stable storage: bytes below {@code position}, offsets below {@code offset}. */
   record FlushMark(long position, long offset) {
   }
@@ -164,15 +166,28 @@ final class Segment {
     markForced(new FlushMark(upToPosition, upToOffset));
   }
 
-  /** Writes the index files (with the closing time entry) and, if {@code seal}, makes the segment read-only. */
-  void writeIndexes(boolean seal) throws IOException {
+  /**
+   * Writes the index files (with the closing time entry) and, if {@code seal}, makes the segment read-only.
+   * Never fails: an index file that could not be written is deleted, and rebuilt from the segment when needed.
+   */
+  void writeIndexes(boolean seal) {
     IndexBuilder ib = indexer;
     if (ib == null) {
       return;
     }
     ib.finish();
-    ib.offsets.writeTo(SegmentFiles.index(dir, base));
-    ib.times.writeTo(SegmentFiles.timeIndex(dir, base));
+    try {
+      ib.offsets.writeTo(SegmentFiles.index(dir, base));
+      ib.times.writeTo(SegmentFiles.timeIndex(dir, base));
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.WARNING, "cannot write the indexes of " + file() + " (they will be rebuilt)", e);
+      try {
+        DiskOps.deleteIfExists(SegmentFiles.index(dir, base));
+        DiskOps.deleteIfExists(SegmentFiles.timeIndex(dir, base));
+      } catch (IOException e2) {
+        // a damaged index is detected and rebuilt anyway
+      }
+    }
     if (seal) {
       synchronized (this) {
         sealed = true;
