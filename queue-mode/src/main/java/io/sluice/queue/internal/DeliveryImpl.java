@@ -1,0 +1,89 @@
+package io.sluice.queue.internal;
+
+import io.sluice.api.InvalidArgumentException;
+import io.sluice.api.Record;
+import io.sluice.queue.Delivery;
+import io.sluice.queue.internal.Wire.DeliveryFrame;
+import io.vertx.core.Future;
+import java.util.List;
+
+/** A delivery as a client holds it. Immutable. */
+final class DeliveryImpl implements Delivery {
+
+  private final QueuesImpl queues;
+  private final String queue;
+  private final DeliveryFrame frame;
+  private final String receipt;
+
+  DeliveryImpl(QueuesImpl queues, String queue, DeliveryFrame frame) {
+    this.queues = queues;
+    this.queue = queue;
+    this.frame = frame;
+    this.receipt = frame.token() == 0 ? null : Receipts.format(queue, frame.offset(), frame.token());
+  }
+
+  @Override
+  public String queue() {
+    return queue;
+  }
+
+  @Override
+  public long id() {
+    return frame.offset();
+  }
+
+  @Override
+  public String receipt() {
+    return receipt;
+  }
+
+  @Override
+  public int deliveryCount() {
+    return frame.deliveryCount();
+  }
+
+  @Override
+  public long firstDeliveryTime() {
+    return frame.firstDeliveredAt();
+  }
+
+  @Override
+  public long leaseExpiresAt() {
+    return frame.leaseExpiresAt();
+  }
+
+  @Override
+  public Record record() {
+    return frame.record();
+  }
+
+  private Future<Void> needsLease() {
+    return Future.failedFuture(new InvalidArgumentException("delivery " + queue + ":" + id()
+        + " was auto-acked: it has no lease to settle"));
+  }
+
+  @Override
+  public Future<Void> ack() {
+    return receipt == null ? needsLease() : queues.ack(List.of(receipt));
+  }
+
+  @Override
+  public Future<Void> nack() {
+    return nack(0);
+  }
+
+  @Override
+  public Future<Void> nack(long delayMs) {
+    return receipt == null ? needsLease() : queues.nack(List.of(receipt), delayMs);
+  }
+
+  @Override
+  public Future<Void> extend(long ms) {
+    return receipt == null ? needsLease() : queues.extend(receipt, ms);
+  }
+
+  @Override
+  public String toString() {
+    return "Delivery{queue=" + queue + ", id=" + id() + ", deliveryCount=" + deliveryCount() + "}";
+  }
+}

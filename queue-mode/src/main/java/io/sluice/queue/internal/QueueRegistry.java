@@ -1,0 +1,180 @@
+package io.sluice.queue.internal;
+
+import io.sluice.api.ErrorCode;
+import io.sluice.api.InvalidArgumentException;
+import io.sluice.api.NotFoundException;
+import io.sluice.api.SluiceException;
+import io.sluice.api.store.LogOptions;
+import io.sluice.api.store.LogStore;
+import io.sluice.api.store.StateStore;
+import io.sluice.queue.QueueConfig;
+import io.sluice.queue.QueuesOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The queue catalogue: keeps every queue's config in the state store {@code __queues}, deploys one
+ * {@link QueueOwner} per queue, and serves create, delete and list at {@code <address>:admin}.
+ * Admin requests are handled one at a time, in order.
+ *
+ * <p>Thread contract: confined to this verticle's context.
+ */
+final class QueueRegistry extends VerticleBase {
+
+  private static final Logger LOG = Logger.getLogger(QueueRegistry.class.getName());
+  static final String CONFIG_STORE = "__queues";
+
+  private final LogStore store;
+  private final QueuesOptions options;
+  private final TreeMap<String, QueueConfig> configs = new TreeMap<>();
+  private final Map<String, String> deployments = new TreeMap<>();
+  private StateStore state;
+  private MessageConsumer<JsonObject> consumer;
+  /** Admin requests run one after another: each waits for the previous one. */
+  private Future<?> last = Future.succeededFuture();
+
+  QueueRegistry(LogStore store, QueuesOptions options) {
+    this.store = store;
+    this.options = options;
+  }
+
+  @Override
+  public Future<?> start() {
+    return StateStore.open(store, CONFIG_STORE, new LogOptions().setSegmentBytes(4 * 1024 * 1024)).compose(s -> {
+      state = s;
+      List<Future<String>> owners = new ArrayList<>();
+      for (Map.Entry<String, Buffer> e : s.entries("").entrySet()) {
+        QueueConfig config = new QueueConfig(new JsonObject(e.getValue()));
+        configs.put(e.getKey(), config);
+        owners.add(deploy(e.getKey(), config));
+      }
+      return Future.all(owners);
+    }).compose(v -> {
+      consumer = vertx.eventBus().consumer(QueuesImpl.adminAddress(options.getAddress()), this::onRequest);
+      return consumer.completion();
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
+    List<Future<Void>> undeployed = new ArrayList<>();
+    for (String id : deployments.values()) {
+      // Owners are child deployments; Vert.x may have undeployed them already.
+      undeployed.add(vertx.undeploy(id).recover(e -> Future.succeededFuture()));
+    }
+    deployments.clear();
+    return Future.join(unregistered, Future.join(undeployed))
+        .transform(v -> state == null ? Future.succeededFuture() : state.close());
+  }
+
+  private Future<String> deploy(String name, QueueConfig config) {
+    return vertx.deployVerticle(new QueueOwner(name, config, store, options)).onSuccess(id -> deployments.put(name, id));
+  }
+
+  private void onRequest(Message<JsonObject> msg) {
+    last = last.transform(v -> {
+      Future<Object> answer;
+      try {
+        answer = handle(msg.body());
+      } catch (RuntimeException e) {
+        answer = Future.failedFuture(e);
+      }
+      return answer.onComplete(ar -> {
+        if (ar.succeeded()) {
+          msg.reply(ar.result());
+        } else {
+          if (!(ar.cause() instanceof SluiceException)) {
+            LOG.log(Level.WARNING, "queue admin request failed: " + msg.body(), ar.cause());
+          }
+          Failures.reply(msg, ar.cause());
+        }
+      });
+    });
+  }
+
+  private Future<Object> handle(JsonObject req) {
+    String action = req.getString("action", "");
+    return switch (action) {
+      case "create" -> create(req.getString("name"), new QueueConfig(req.getJsonObject("config", new JsonObject())))
+          .map(c -> c.toJson());
+      case "delete" -> delete(req.getString("name")).map(v -> null);
+      case "list" -> Future.succeededFuture(new JsonArray(new ArrayList<>(configs.keySet())));
+      default -> Future.failedFuture(new InvalidArgumentException("unknown admin action '" + action + "'"));
+    };
+  }
+
+  private Future<QueueConfig> create(String name, QueueConfig config) {
+    QueuesImpl.validateName(name);
+    QueueConfig existing = configs.get(name);
+    if (existing != null) {
+      if (existing.equals(config)) {
+        return Future.succeededFuture(existing);
+      }
+      return Future.failedFuture(new SluiceException(ErrorCode.ALREADY_EXISTS, "queue '" + name
+          + "' already exists with another config: " + existing));
+    }
+    String dlq = config.getDeadLetterQueue();
+    if (dlq != null) {
+      if (dlq.equals(name)) {
+        return Future.failedFuture(new InvalidArgumentException("queue '" + name + "' cannot be its own dead-letter queue"));
+      }
+      if (!configs.containsKey(dlq)) {
+        return Future.failedFuture(new NotFoundException(ErrorCode.UNKNOWN_QUEUE, "dead-letter queue '" + dlq
+            + "' of queue '" + name + "' does not exist; create it first"));
+      }
+    }
+    // Leftover logs of a queue whose delete did not finish would resurrect its messages: clear them first.
+    return dropLogs(name)
+        .compose(v -> deploy(name, config))
+        .compose(id -> state.put(name, config.toJson().toBuffer()).recover(e ->
+            vertx.undeploy(id).transform(x -> {
+              deployments.remove(name);
+              return Future.<Void>failedFuture(e);
+            })))
+        .map(v -> {
+          configs.put(name, config);
+          return config;
+        });
+  }
+
+  private Future<Void> delete(String name) {
+    QueuesImpl.validateName(name);
+    if (!configs.containsKey(name)) {
+      return Future.failedFuture(Failures.unknownQueue(name));
+    }
+    for (Map.Entry<String, QueueConfig> e : configs.entrySet()) {
+      if (name.equals(e.getValue().getDeadLetterQueue())) {
+        return Future.failedFuture(new SluiceException(ErrorCode.CONFLICT, "queue '" + name
+            + "' is the dead-letter queue of '" + e.getKey() + "'; delete that one first"));
+      }
+    }
+    String id = deployments.remove(name);
+    Future<Void> undeployed = id == null ? Future.succeededFuture() : vertx.undeploy(id);
+    return undeployed
+        .compose(v -> state.remove(name))
+        .compose(v -> {
+          configs.remove(name);
+          return dropLogs(name);
+        });
+  }
+
+  private Future<Void> dropLogs(String name) {
+    return Future.join(dropIfExists(QueueOwner.dataLogName(name)), dropIfExists(QueueOwner.controlLogName(name))).mapEmpty();
+  }
+
+  private Future<Void> dropIfExists(String log) {
+    return store.exists(log).compose(exists -> exists ? store.drop(log) : Future.succeededFuture());
+  }
+}

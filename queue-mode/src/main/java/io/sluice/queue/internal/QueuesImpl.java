@@ -1,0 +1,383 @@
+package io.sluice.queue.internal;
+
+import io.sluice.api.ErrorCode;
+import io.sluice.api.InvalidArgumentException;
+import io.sluice.api.Message;
+import io.sluice.api.Names;
+import io.sluice.api.RecordBatch;
+import io.sluice.api.SluiceException;
+import io.sluice.api.store.LogStore;
+import io.sluice.queue.AckMode;
+import io.sluice.queue.BindOptions;
+import io.sluice.queue.ConsumerOptions;
+import io.sluice.queue.Delivery;
+import io.sluice.queue.QueueBinding;
+import io.sluice.queue.QueueConfig;
+import io.sluice.queue.QueueConsumer;
+import io.sluice.queue.QueueStats;
+import io.sluice.queue.Queues;
+import io.sluice.queue.QueuesOptions;
+import io.sluice.queue.SendOptions;
+import io.sluice.queue.internal.Receipts.Receipt;
+import io.sluice.queue.internal.Wire.DeliveryBatch;
+import io.sluice.queue.internal.Wire.DeliveryFrame;
+import io.sluice.queue.internal.Wire.ReceiveRequest;
+import io.sluice.queue.internal.Wire.SendReply;
+import io.sluice.queue.internal.Wire.SendRequest;
+import io.sluice.queue.internal.Wire.SettleRequest;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The {@link Queues} client: validates arguments, encodes requests and sends them to the queue owners
+ * and the registry over the event bus, and decodes typed failures. It owns the registry deployment
+ * (and through it the owners) and the consumers and bindings it created.
+ *
+ * <p>Thread contract: thread-safe (state is the immutable options plus a concurrent set of consumers).
+ */
+public final class QueuesImpl implements Queues {
+
+  /** The longest queue name: the log names add a prefix of up to 3 characters to the 249 a log may have. */
+  public static final int MAX_NAME_LENGTH = 246;
+
+  private final Vertx vertx;
+  private final QueuesOptions options;
+  private final EventBus bus;
+  private final Set<Object> closeables = ConcurrentHashMap.newKeySet();
+  private volatile String registryDeployment;
+  private volatile boolean closed;
+
+  private QueuesImpl(Vertx vertx, QueuesOptions options) {
+    this.vertx = vertx;
+    this.options = options;
+    this.bus = vertx.eventBus();
+  }
+
+  public static Future<Queues> create(Vertx vertx, LogStore store, QueuesOptions options) {
+    Wire.registerCodecs(vertx);
+    QueuesImpl queues = new QueuesImpl(vertx, options);
+    return vertx.deployVerticle(new QueueRegistry(store, options)).map(id -> {
+      queues.registryDeployment = id;
+      return queues;
+    });
+  }
+
+  static String ownerAddress(String base, String queue) {
+    return base + "." + queue;
+  }
+
+  static String adminAddress(String base) {
+    return base + ":admin";
+  }
+
+  String consumerAddress(String id) {
+    return options.getAddress() + ":c:" + id;
+  }
+
+  static String validateName(String name) {
+    Names.validate("queue", name);
+    if (name.length() > MAX_NAME_LENGTH) {
+      throw new InvalidArgumentException(ErrorCode.INVALID_NAME, "queue name longer than " + MAX_NAME_LENGTH
+          + " characters", null);
+    }
+    return name;
+  }
+
+  QueuesOptions options() {
+    return options;
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  // ---- requests ----
+
+  <T> Future<T> request(String queue, String address, Object body, DeliveryOptions delivery) {
+    if (closed) {
+      return Future.failedFuture(new SluiceException(ErrorCode.STORE_CLOSED, "queues client is closed"));
+    }
+    return bus.<T>request(address, body, delivery).transform(ar -> ar.succeeded()
+        ? Future.succeededFuture(ar.result().body())
+        : Future.failedFuture(Failures.fromReply(ar.cause(), queue)));
+  }
+
+  private <T> Future<T> toOwner(String queue, Object body) {
+    return request(queue, ownerAddress(options.getAddress(), queue), body, timeout(0));
+  }
+
+  private DeliveryOptions timeout(long extraMs) {
+    return new DeliveryOptions().setSendTimeout(options.getRequestTimeoutMs() + extraMs);
+  }
+
+  private <T> Future<T> admin(JsonObject req) {
+    return request(req.getString("name", "(admin)"), adminAddress(options.getAddress()), req, timeout(0));
+  }
+
+  private static <T> Future<T> attempt(java.util.function.Supplier<Future<T>> call) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  // ---- admin ----
+
+  @Override
+  public Future<QueueConfig> createQueue(String name, QueueConfig config) {
+    return attempt(() -> {
+      validateName(name);
+      if (config == null) {
+        throw new InvalidArgumentException("config is null");
+      }
+      return this.<JsonObject>admin(new JsonObject().put("action", "create").put("name", name).put("config", config.toJson()))
+          .map(QueueConfig::new);
+    });
+  }
+
+  @Override
+  public Future<QueueStats> describe(String name) {
+    return attempt(() -> {
+      validateName(name);
+      return this.<JsonObject>request(name, ownerAddress(options.getAddress(), name), new JsonObject(),
+          timeout(0).addHeader(QueueOwner.ADMIN_HEADER, "describe")).compose(json -> {
+            QueueConfig config = new QueueConfig(json.getJsonObject("config"));
+            Future<Long> dlqDepth = config.getDeadLetterQueue() == null ? Future.succeededFuture(-1L)
+                : describe(config.getDeadLetterQueue()).map(QueueStats::depth).otherwise(-1L);
+            return dlqDepth.map(d -> new QueueStats(name, config, json.getLong("depth"), json.getLong("ready"),
+                json.getLong("inFlight"), json.getLong("delayed"), json.getInteger("consumers"), json.getLong("bytes"),
+                json.getLong("storedBytes"), json.getLong("oldestMessageAgeMs"), d));
+          });
+    });
+  }
+
+  @Override
+  public Future<List<String>> list() {
+    return this.<JsonArray>admin(new JsonObject().put("action", "list")).map(a -> {
+      List<String> names = new ArrayList<>(a.size());
+      a.forEach(n -> names.add((String) n));
+      return names;
+    });
+  }
+
+  @Override
+  public Future<Long> purge(String name) {
+    return attempt(() -> {
+      validateName(name);
+      return request(name, ownerAddress(options.getAddress(), name), new JsonObject(),
+          timeout(0).addHeader(QueueOwner.ADMIN_HEADER, "purge"));
+    });
+  }
+
+  @Override
+  public Future<Void> delete(String name) {
+    return attempt(() -> {
+      validateName(name);
+      return this.<Object>admin(new JsonObject().put("action", "delete").put("name", name)).mapEmpty();
+    });
+  }
+
+  // ---- send ----
+
+  @Override
+  public Future<Long> send(String queue, Message message, SendOptions options) {
+    return attempt(() -> {
+      validateName(queue);
+      if (message == null) {
+        throw new InvalidArgumentException("message is null");
+      }
+      RecordBatch batch = RecordBatch.of(MessageProps.withOptions(message, options));
+      return this.<SendReply>toOwner(queue, new SendRequest(batch)).map(r -> r.ids()[0]);
+    });
+  }
+
+  @Override
+  public Future<List<Long>> sendBatch(String queue, List<Message> messages, SendOptions options) {
+    return attempt(() -> {
+      validateName(queue);
+      if (messages == null || messages.isEmpty()) {
+        throw new InvalidArgumentException("a batch needs at least one message");
+      }
+      if (options != null && options.getDedupId() != null) {
+        throw new InvalidArgumentException("a dedup id applies to one message: set the "
+            + io.sluice.queue.QueueHeaders.DEDUP_ID + " header on each message of a batch instead");
+      }
+      RecordBatch.Builder b = RecordBatch.builder();
+      for (Message m : messages) {
+        if (m == null) {
+          throw new InvalidArgumentException("a batch holds a null message");
+        }
+        b.add(MessageProps.withOptions(m, options));
+      }
+      return this.<SendReply>toOwner(queue, new SendRequest(b.build())).map(r -> {
+        List<Long> ids = new ArrayList<>(r.ids().length);
+        for (long id : r.ids()) {
+          ids.add(id);
+        }
+        return ids;
+      });
+    });
+  }
+
+  // ---- receive ----
+
+  @Override
+  public Future<QueueConsumer> consumer(String queue, ConsumerOptions options) {
+    return attempt(() -> {
+      validateName(queue);
+      return QueueConsumerImpl.open(this, queue, new ConsumerOptions(options == null ? new ConsumerOptions() : options))
+          .map(c -> {
+            closeables.add(c);
+            return (QueueConsumer) c;
+          });
+    });
+  }
+
+  void forget(Object closeable) {
+    closeables.remove(closeable);
+  }
+
+  @Override
+  public Future<List<Delivery>> receive(String queue, int max, long waitMs) {
+    return attempt(() -> {
+      validateName(queue);
+      if (max < 1) {
+        throw new InvalidArgumentException("max must be >= 1, got " + max);
+      }
+      if (waitMs < 0) {
+        throw new InvalidArgumentException("waitMs must be >= 0, got " + waitMs);
+      }
+      return this.<DeliveryBatch>request(queue, ownerAddress(options.getAddress(), queue),
+          new ReceiveRequest(max, waitMs, 0), timeout(waitMs)).map(b -> deliveries(b));
+    });
+  }
+
+  List<Delivery> deliveries(DeliveryBatch batch) {
+    List<Delivery> out = new ArrayList<>(batch.frames().size());
+    for (DeliveryFrame f : batch.frames()) {
+      out.add(new DeliveryImpl(this, batch.queue(), f));
+    }
+    return out;
+  }
+
+  // ---- settle ----
+
+  @Override
+  public Future<Void> ack(List<String> receipts) {
+    return settle(Wire.ACK, receipts, 0);
+  }
+
+  @Override
+  public Future<Void> nack(List<String> receipts, long delayMs) {
+    if (delayMs < 0 || delayMs > SendOptions.MAX_DELAY_MS) {
+      return Future.failedFuture(new InvalidArgumentException("nack delay must be between 0 and "
+          + SendOptions.MAX_DELAY_MS + " ms, got " + delayMs));
+    }
+    return settle(Wire.NACK, receipts, delayMs);
+  }
+
+  @Override
+  public Future<Void> extend(String receipt, long ms) {
+    if (ms < 1 || ms > QueueConfig.MAX_VISIBILITY_TIMEOUT_MS) {
+      return Future.failedFuture(new InvalidArgumentException("lease extension must be between 1 and "
+          + QueueConfig.MAX_VISIBILITY_TIMEOUT_MS + " ms, got " + ms));
+    }
+    return settle(Wire.EXTEND, List.of(receipt), ms);
+  }
+
+  private Future<Void> settle(byte kind, List<String> receipts, long arg) {
+    return attempt(() -> {
+      if (receipts == null) {
+        throw new InvalidArgumentException("receipts is null");
+      }
+      if (receipts.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      Map<String, List<Receipt>> byQueue = new LinkedHashMap<>();
+      for (String text : receipts) {
+        Receipt r = Receipts.parse(text);
+        validateName(r.queue());
+        byQueue.computeIfAbsent(r.queue(), q -> new ArrayList<>()).add(r);
+      }
+      List<Future<Object>> parts = new ArrayList<>(byQueue.size());
+      byQueue.forEach((queue, rs) -> {
+        long[] offsets = new long[rs.size()];
+        long[] tokens = new long[rs.size()];
+        for (int i = 0; i < offsets.length; i++) {
+          offsets[i] = rs.get(i).offset();
+          tokens[i] = rs.get(i).token();
+        }
+        parts.add(toOwner(queue, new SettleRequest(kind, arg, offsets, tokens)));
+      });
+      return Future.all(parts).transform(ar -> {
+        if (ar.succeeded()) {
+          return Future.succeededFuture();
+        }
+        // Report the first failure as it is (a typed error), not wrapped.
+        for (Future<Object> p : parts) {
+          if (p.failed()) {
+            return Future.failedFuture(p.cause());
+          }
+        }
+        return Future.failedFuture(ar.cause());
+      });
+    });
+  }
+
+  // ---- event bus ----
+
+  @Override
+  public Future<QueueBinding> bindToAddress(String queue, String address, BindOptions options) {
+    return attempt(() -> {
+      validateName(queue);
+      if (address == null || address.isEmpty()) {
+        throw new InvalidArgumentException("address is empty");
+      }
+      BindOptions o = options == null ? new BindOptions() : options;
+      ConsumerOptions co = new ConsumerOptions().setAckMode(AckMode.CLIENT).setPrefetch(o.getPrefetch())
+          .setVisibilityTimeoutMs(2 * o.getReplyTimeoutMs());
+      return QueueConsumerImpl.open(this, queue, co).map(c -> {
+        QueueBindingImpl binding = new QueueBindingImpl(this, c, address, o);
+        closeables.add(binding);
+        return (QueueBinding) binding;
+      });
+    });
+  }
+
+  @Override
+  public String address(String queue) {
+    return ownerAddress(options.getAddress(), validateName(queue));
+  }
+
+  @Override
+  public Future<Void> close() {
+    if (closed) {
+      return Future.succeededFuture();
+    }
+    List<Future<Void>> closing = new ArrayList<>();
+    for (Object c : new ArrayList<>(closeables)) {
+      if (c instanceof QueueConsumerImpl consumer) {
+        closing.add(consumer.close());
+      } else if (c instanceof QueueBindingImpl binding) {
+        closing.add(binding.close());
+      }
+    }
+    closeables.clear();
+    return Future.join(closing).transform(v -> {
+      closed = true;
+      String id = registryDeployment;
+      return id == null ? Future.<Void>succeededFuture() : vertx.undeploy(id);
+    });
+  }
+}
