@@ -20,9 +20,11 @@ import java.util.ArrayDeque;
 import java.util.UUID;
 
 /**
- * A push consumer: an event-bus address the queue owner sends delivery batches to, a buffer of at most
- * {@code prefetch} deliveries, and the demand of the {@code ReadStream}. Credit goes back to the owner
- * as the handler takes deliveries, a few at a time, so the owner never sends more than fits.
+ * A push consumer: an event-bus address the queue owner sends delivery batches to, a buffer, and the
+ * demand of the {@code ReadStream}. The owner sends only against credit, and credit is granted only
+ * while there is a handler and demand, topped up (a quarter of the prefetch at a time) so that credit
+ * held by the owner plus the buffer never exceed the prefetch. A consumer without a handler, or
+ * paused, therefore holds nothing new.
  *
  * <p>Thread contract: state is confined to the context that created the consumer; public methods
  * called from other threads hop onto it.
@@ -42,7 +44,8 @@ final class QueueConsumerImpl implements QueueConsumer {
   private Handler<Throwable> exceptionHandler;
   private Handler<Void> endHandler;
   private long demand = Long.MAX_VALUE;
-  private int ungranted;
+  /** Credit the owner holds for this consumer: granted and not yet used by a delivery. */
+  private int outstanding;
   private boolean draining;
   private boolean ended;
   private boolean endNotified;
@@ -66,6 +69,7 @@ final class QueueConsumerImpl implements QueueConsumer {
       c.busConsumer = vertx.eventBus().consumer(c.address, c::onMessage);
       c.busConsumer.completion()
           .compose(x -> c.command(Wire.SUBSCRIBE, 0))
+          .onSuccess(x -> c.drain())
           .onComplete(ar -> {
             if (ar.succeeded()) {
               opened.complete(c);
@@ -91,7 +95,9 @@ final class QueueConsumerImpl implements QueueConsumer {
   }
 
   private void onContext(Runnable action) {
-    if (Vertx.currentContext() == context) {
+    // Event-bus handlers run on a duplicate of the consumer's context: same thread, different object.
+    ContextInternal current = (ContextInternal) Vertx.currentContext();
+    if (current != null && current.unwrap() == ((ContextInternal) context).unwrap()) {
       action.run();
     } else {
       context.runOnContext(v -> action.run());
@@ -105,6 +111,7 @@ final class QueueConsumerImpl implements QueueConsumer {
     if (batch.end()) {
       ended = true;
     }
+    outstanding = Math.max(0, outstanding - batch.frames().size());
     for (DeliveryFrame f : batch.frames()) {
       buffer.add(new DeliveryImpl(queues, queue, f));
     }
@@ -119,7 +126,6 @@ final class QueueConsumerImpl implements QueueConsumer {
     try {
       while (!closed && handler != null && demand > 0 && !buffer.isEmpty()) {
         Delivery d = buffer.poll();
-        ungranted++;
         if (options.getAckMode() == AckMode.CLIENT && d.leaseExpiresAt() <= System.currentTimeMillis()) {
           // Waited in the buffer past its lease: the owner has already taken it back.
           continue;
@@ -137,10 +143,10 @@ final class QueueConsumerImpl implements QueueConsumer {
           }
         }
       }
-      if (!closed && ungranted > 0 && !ended && (ungranted >= grantEvery || buffer.isEmpty())) {
-        int credit = ungranted;
-        ungranted = 0;
-        command(Wire.CREDIT, credit);
+      int room = options.getPrefetch() - buffer.size() - outstanding;
+      if (!closed && !ended && handler != null && demand > 0 && room >= grantEvery) {
+        outstanding += room;
+        command(Wire.CREDIT, room);
       }
       if (ended && buffer.isEmpty() && !endNotified) {
         endNotified = true;

@@ -720,6 +720,7 @@ final class QueueOwner extends VerticleBase {
         }
         long visibility = cmd.visibilityMs() > 0 ? cmd.visibilityMs() : config.getVisibilityTimeoutMs();
         Subscriber s = new Subscriber(cmd.id(), cmd.address(), cmd.mode(), cmd.prefetch(), visibility, null);
+        s.credit = Math.max(0, Math.min(cmd.prefetch(), cmd.credit()));
         if (subscribers.putIfAbsent(s.id, s) != null) {
           throw new SluiceException(ErrorCode.ALREADY_EXISTS, "consumer " + s.id + " is already subscribed");
         }
