@@ -1270,7 +1270,12 @@ final class QueueOwner extends VerticleBase {
           break;
         }
         Subscriber s = nextWithCapacity();
-        int share = Math.max(1, Math.min(DISPATCH_CHUNK, (ready.size() + active - 1) / active));
+        int share = (ready.size() + active - 1) / active;
+        if (s.pull == null) {
+          // A pull is answered once, so it takes its whole share; pushes take turns in chunks.
+          share = Math.min(DISPATCH_CHUNK, share);
+        }
+        share = Math.max(1, share);
         int n = Math.min(s.capacity(), share);
         List<Entry> picked = new ArrayList<>(n);
         boolean needRecords = false;
