@@ -9,7 +9,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -64,11 +66,12 @@ final class Wire {
   record DeliveryBatch(String queue, boolean end, List<DeliveryFrame> frames) {
   }
 
-  /** Registers the codecs once per Vert.x instance. */
-  static void registerCodecs(Vertx vertx) {
-    register(vertx, SendRequest.class, (b, m) -> writeBytes(b, m.batch().buffer()),
+  private static final Map<Class<?>, Codec<?>> CODECS = new LinkedHashMap<>();
+
+  static {
+    define(SendRequest.class, (b, m) -> writeBytes(b, m.batch().buffer()),
         r -> new SendRequest(RecordBatch.wrap(r.bytes())));
-    register(vertx, SendReply.class, (b, m) -> {
+    define(SendReply.class, (b, m) -> {
       b.appendInt(m.ids().length);
       for (long id : m.ids()) {
         b.appendLong(id);
@@ -80,7 +83,7 @@ final class Wire {
       }
       return new SendReply(ids);
     });
-    register(vertx, SettleRequest.class, (b, m) -> {
+    define(SettleRequest.class, (b, m) -> {
       b.appendByte(m.kind()).appendLong(m.arg()).appendInt(m.offsets().length);
       for (int i = 0; i < m.offsets().length; i++) {
         b.appendLong(m.offsets()[i]).appendLong(m.tokens()[i]);
@@ -97,9 +100,9 @@ final class Wire {
       }
       return new SettleRequest(kind, arg, offsets, tokens);
     });
-    register(vertx, ReceiveRequest.class, (b, m) -> b.appendInt(m.max()).appendLong(m.waitMs()).appendLong(m.visibilityMs()),
+    define(ReceiveRequest.class, (b, m) -> b.appendInt(m.max()).appendLong(m.waitMs()).appendLong(m.visibilityMs()),
         r -> new ReceiveRequest(r.i32(), r.i64(), r.i64()));
-    register(vertx, SubscriberCommand.class, (b, m) -> {
+    define(SubscriberCommand.class, (b, m) -> {
       b.appendByte(m.kind());
       writeString(b, m.id());
       writeString(b, m.address());
@@ -112,7 +115,7 @@ final class Wire {
       byte mode = r.i8();
       return new SubscriberCommand(kind, id, address, mode < 0 ? null : AckMode.values()[mode], r.i32(), r.i64(), r.i32());
     });
-    register(vertx, DeliveryBatch.class, (b, m) -> {
+    define(DeliveryBatch.class, (b, m) -> {
       writeString(b, m.queue());
       b.appendByte((byte) (m.end() ? 1 : 0)).appendInt(m.frames().size());
       for (DeliveryFrame f : m.frames()) {
@@ -133,9 +136,26 @@ final class Wire {
     });
   }
 
-  private static <T> void register(Vertx vertx, Class<T> type, BiConsumer<Buffer, T> encoder, Function<Reader, T> decoder) {
+  private static <T> void define(Class<T> type, BiConsumer<Buffer, T> encoder, Function<Reader, T> decoder) {
+    CODECS.put(type, new Codec<>(type, encoder, decoder));
+  }
+
+  /** The codec of a message type. */
+  @SuppressWarnings("unchecked") // CODECS maps each class to a codec of that class, by construction in define()
+  static <T> MessageCodec<T, T> codec(Class<T> type) {
+    return (MessageCodec<T, T>) CODECS.get(type);
+  }
+
+  /** Registers the codecs as default codecs of their types, once per Vert.x instance. */
+  static void registerCodecs(Vertx vertx) {
+    for (Class<?> type : CODECS.keySet()) {
+      registerOne(vertx, type);
+    }
+  }
+
+  private static <T> void registerOne(Vertx vertx, Class<T> type) {
     try {
-      vertx.eventBus().registerDefaultCodec(type, new Codec<>(type, encoder, decoder));
+      vertx.eventBus().registerDefaultCodec(type, codec(type));
     } catch (IllegalStateException alreadyRegistered) {
       // Another Queues on this Vert.x registered it; codecs are stateless, so sharing is fine.
     }
