@@ -143,4 +143,18 @@ class QueueAdminTest extends QueueTestBase {
     assertEquals(0, await(queues.describe("q")).depth());
     assertEquals(List.of(), await(queues.receive("q", 10, 0)));
   }
+
+  @Test
+  void aSecondQueuesOnTheSameAddressIsRefused() {
+    io.sluice.api.store.LogStore other = io.sluice.api.store.LogStore.memory(vertx);
+    awaitFailure(Queues.create(vertx, other, new QueuesOptions()), ErrorCode.CONFLICT);
+    Queues second = await(Queues.create(vertx, other, new QueuesOptions().setAddress("other.queues")));
+    await(second.createQueue("q"));
+    await(queues.createQueue("q"));
+    await(second.send("q", Message.of("second")));
+    assertEquals(0, await(queues.describe("q")).depth(), "separate stores, separate queues");
+    assertEquals(1, await(second.describe("q")).depth());
+    await(second.close());
+    await(other.close());
+  }
 }

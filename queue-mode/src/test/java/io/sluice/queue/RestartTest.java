@@ -167,4 +167,17 @@ class RestartTest extends QueueTestBase {
     assertEquals(unacked, values);
     back.forEach(d -> assertEquals(2, d.deliveryCount()));
   }
+
+  @Test
+  void purgeFreesSpace() {
+    await(queues.createQueue("q", new QueueConfig().setSegmentBytes(4096)));
+    for (int b = 0; b < 100; b++) {
+      await(queues.sendBatch("q", IntStream.range(0, 20).mapToObj(i -> Message.of(Buffer.buffer(new byte[100]))).toList()));
+    }
+    assertTrue(await(queues.describe("q")).storedBytes() > 50 * 4096);
+    assertEquals(2000, await(queues.purge("q")));
+    eventually(5000, "space freed", () -> await(queues.describe("q")).storedBytes() <= 4096);
+    restart();
+    assertEquals(0, await(queues.describe("q")).depth());
+  }
 }

@@ -689,7 +689,11 @@ final class QueueOwner extends VerticleBase {
         for (Entry e : entries) {
           returnEntry(e, req.arg(), now, dues);
         }
-        Future<Void> durable = dues.isEmpty() ? Future.succeededFuture() : journal.write(SettlementJournal.due(dues));
+        List<Future<Void>> parts = new ArrayList<>();
+        for (int i = 0; i < dues.size(); i += SettlementJournal.MAX_ITEMS_PER_EVENT) {
+          parts.add(journal.write(SettlementJournal.due(dues.subList(i, Math.min(dues.size(), i + SettlementJournal.MAX_ITEMS_PER_EVENT)))));
+        }
+        Future<Void> durable = Future.all(parts).mapEmpty();
         durable.onComplete(ar -> {
           if (ar.succeeded()) {
             msg.reply(null);
@@ -887,6 +891,8 @@ final class QueueOwner extends VerticleBase {
     }
     Future<Void> indexed = settle(victims, SettlementJournal.REASON_PURGED);
     scheduleTrim();
+    // Moves the cursor past the purged backlog, so the trim can free it.
+    dispatch();
     return Future.all(backlog, indexed).map(v -> count);
   }
 
@@ -1131,7 +1137,20 @@ final class QueueOwner extends VerticleBase {
       offsets[i] = e.offset;
     }
     Arrays.sort(offsets);
-    return journal.write(SettlementJournal.settled(reason, offsets, offsets.length)).andThen(ar -> {
+    Future<Void> durable;
+    int chunk = SettlementJournal.MAX_ITEMS_PER_EVENT;
+    if (offsets.length <= chunk) {
+      durable = journal.write(SettlementJournal.settled(reason, offsets, offsets.length));
+    } else {
+      // Keeps each record under the journal's record limit; every part is a valid settlement by itself.
+      List<Future<Void>> parts = new ArrayList<>();
+      for (int from = 0; from < offsets.length; from += chunk) {
+        long[] part = Arrays.copyOfRange(offsets, from, Math.min(offsets.length, from + chunk));
+        parts.add(journal.write(SettlementJournal.settled(reason, part, part.length)));
+      }
+      durable = Future.all(parts).mapEmpty();
+    }
+    return durable.andThen(ar -> {
       for (Entry e : entries) {
         if (ar.succeeded()) {
           index.remove(e.offset);
@@ -1494,7 +1513,9 @@ final class QueueOwner extends VerticleBase {
         Entry e = missing.get(i);
         if (e.record == null) {
           e.record = r;
-          hold(e);
+          if (e.state == Entry.DELAYED || e.state == Entry.BLOCKED) {
+            hold(e);
+          }
         }
         i++;
       }
@@ -1643,8 +1664,11 @@ final class QueueOwner extends VerticleBase {
         carry.add(new DedupId(d.id, d.offset, d.at));
       }
     }
-    Future<Void> carried = carry.isEmpty() ? Future.succeededFuture()
-        : journal.write(SettlementJournal.dedup(SettlementJournal.DEDUP, carry));
+    List<Future<Void>> parts = new ArrayList<>();
+    for (int i = 0; i < carry.size(); i += 4096) {
+      parts.add(journal.write(SettlementJournal.dedup(SettlementJournal.DEDUP, carry.subList(i, Math.min(carry.size(), i + 4096)))));
+    }
+    Future<Void> carried = Future.all(parts).mapEmpty();
     carried.compose(v -> log.trimBefore(target)).onComplete(ar -> {
       trimming = false;
       if (ar.succeeded()) {
@@ -1704,8 +1728,8 @@ final class QueueOwner extends VerticleBase {
         ids.add(new DedupId(d.id, d.offset, d.at));
       }
     }
-    for (int i = 0; i < ids.size(); i += chunk) {
-      events.add(SettlementJournal.dedup(SettlementJournal.CK_DEDUP, ids.subList(i, Math.min(ids.size(), i + chunk))));
+    for (int i = 0; i < ids.size(); i += 4096) {
+      events.add(SettlementJournal.dedup(SettlementJournal.CK_DEDUP, ids.subList(i, Math.min(ids.size(), i + 4096))));
     }
     return events;
   }

@@ -66,6 +66,22 @@ final class QueueRegistry extends VerticleBase {
     });
   }
 
+  /**
+   * Fails if another registry already answers at this address: two would each deploy an owner per
+   * queue, and the bus would spread requests over two writers of one log.
+   */
+  static Future<Void> checkAddressFree(io.vertx.core.Vertx vertx, QueuesOptions options) {
+    String address = QueuesImpl.adminAddress(options.getAddress());
+    return vertx.eventBus().request(address, new JsonObject().put("action", "ping"),
+        new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(options.getRequestTimeoutMs())).transform(ar -> {
+          if (ar.succeeded()) {
+            return Future.failedFuture(new SluiceException(ErrorCode.CONFLICT, "another Queues already serves the address '"
+                + options.getAddress() + "' on this event bus; close it first or choose another address"));
+          }
+          return Future.succeededFuture();
+        });
+  }
+
   @Override
   public Future<?> stop() {
     Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
@@ -111,6 +127,7 @@ final class QueueRegistry extends VerticleBase {
           .map(c -> c.toJson());
       case "delete" -> delete(req.getString("name")).map(v -> null);
       case "list" -> Future.succeededFuture(new JsonArray(new ArrayList<>(configs.keySet())));
+      case "ping" -> Future.succeededFuture("pong");
       default -> Future.failedFuture(new InvalidArgumentException("unknown admin action '" + action + "'"));
     };
   }

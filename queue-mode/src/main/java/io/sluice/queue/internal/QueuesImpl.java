@@ -66,7 +66,8 @@ public final class QueuesImpl implements Queues {
   public static Future<Queues> create(Vertx vertx, LogStore store, QueuesOptions options) {
     Wire.registerCodecs(vertx);
     QueuesImpl queues = new QueuesImpl(vertx, options);
-    return vertx.deployVerticle(new QueueRegistry(store, options)).map(id -> {
+    return QueueRegistry.checkAddressFree(vertx, options)
+        .compose(v -> vertx.deployVerticle(new QueueRegistry(store, options))).map(id -> {
       queues.registryDeployment = id;
       return queues;
     });
