@@ -564,7 +564,7 @@ final class QueueOwner extends VerticleBase {
         }
         Failures.reply(msg, ar.cause());
       } else {
-        onAppended(ar.result(), appending, keepCount, addBytes, reserved);
+        onAppended(ar.result(), keepCount == n ? records : null, appending, keepCount, addBytes, reserved, now);
         for (int k = 0; k < keepCount; k++) {
           ids[kept[k]] = ar.result().baseOffset() + k;
         }
@@ -576,7 +576,12 @@ final class QueueOwner extends VerticleBase {
     });
   }
 
-  private void onAppended(AppendResult result, RecordBatch batch, int count, long bytes, Dedup[] reserved) {
+  /**
+   * @param decoded the batch's records as decoded before the append (offsets and timestamps not yet
+   *                assigned), or null when the appended batch was rebuilt
+   */
+  private void onAppended(AppendResult result, List<Record> decoded, RecordBatch batch, int count, long bytes,
+      Dedup[] reserved, long enqueuedAt) {
     endOffset = Math.max(endOffset, result.lastOffset() + 1);
     aheadCount += count;
     aheadBytes += bytes;
@@ -596,8 +601,16 @@ final class QueueOwner extends VerticleBase {
     if (!scanning && scanOffset == result.baseOffset() && shouldScan()) {
       scanning = true;
       long now = clock();
-      for (Iterator<Record> it = batch.iterator(); it.hasNext(); ) {
-        classify(it.next(), now);
+      if (decoded != null) {
+        // Same bytes (slices of the appended buffer): only the offsets and enqueue time are new.
+        long offset = result.baseOffset();
+        for (Record r : decoded) {
+          classify(new Record(-1, offset++, enqueuedAt, r.key(), r.value(), r.headers()), now);
+        }
+      } else {
+        for (Iterator<Record> it = batch.iterator(); it.hasNext(); ) {
+          classify(it.next(), now);
+        }
       }
       scanOffset = result.lastOffset() + 1;
       scanning = false;
