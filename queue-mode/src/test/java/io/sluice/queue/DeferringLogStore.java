@@ -1,0 +1,159 @@
+package io.sluice.queue;
+
+import io.sluice.api.RecordBatch;
+import io.sluice.api.Records;
+import io.sluice.api.store.AppendResult;
+import io.sluice.api.store.LogOptions;
+import io.sluice.api.store.LogStore;
+import io.sluice.api.store.PartitionLog;
+import io.sluice.api.store.SegmentInfo;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * A store that answers like a disk store does: every future completes later, on a following turn of
+ * the caller's context, never inside the call. Over the memory store, whose futures are already
+ * complete when returned, it makes the queue owner take its asynchronous paths. Completion order
+ * follows call order, as the storage contract requires of appends.
+ */
+final class DeferringLogStore implements LogStore {
+
+  private final Vertx vertx;
+  private final LogStore delegate;
+  private final Map<PartitionLog, PartitionLog> wrapped = new IdentityHashMap<>();
+
+  DeferringLogStore(Vertx vertx, LogStore delegate) {
+    this.vertx = vertx;
+    this.delegate = delegate;
+  }
+
+  <T> Future<T> later(Future<T> f) {
+    Context ctx = Vertx.currentContext();
+    Promise<T> p = Promise.promise();
+    Runnable complete = () -> f.onComplete(p);
+    if (ctx != null) {
+      ctx.runOnContext(v -> complete.run());
+    } else {
+      vertx.runOnContext(v -> complete.run());
+    }
+    return p.future();
+  }
+
+  @Override
+  public String type() {
+    return "deferring-" + delegate.type();
+  }
+
+  @Override
+  public Future<PartitionLog> open(String name, LogOptions options) {
+    return later(delegate.open(name, options).map(log -> {
+      synchronized (wrapped) {
+        return wrapped.computeIfAbsent(log, Deferring::new);
+      }
+    }));
+  }
+
+  @Override
+  public Future<Boolean> exists(String name) {
+    return later(delegate.exists(name));
+  }
+
+  @Override
+  public Future<List<String>> list() {
+    return later(delegate.list());
+  }
+
+  @Override
+  public Future<Void> drop(String name) {
+    return later(delegate.drop(name));
+  }
+
+  @Override
+  public Future<Void> close() {
+    return later(delegate.close());
+  }
+
+  private final class Deferring implements PartitionLog {
+    private final PartitionLog log;
+
+    Deferring(PartitionLog log) {
+      this.log = log;
+    }
+
+    @Override
+    public String name() {
+      return log.name();
+    }
+
+    @Override
+    public LogOptions options() {
+      return log.options();
+    }
+
+    @Override
+    public Future<AppendResult> append(RecordBatch batch) {
+      return later(log.append(batch));
+    }
+
+    @Override
+    public Future<Records> read(long fromOffset, int maxRecords, int maxBytes) {
+      return later(log.read(fromOffset, maxRecords, maxBytes));
+    }
+
+    @Override
+    public Future<Long> startOffset() {
+      return later(log.startOffset());
+    }
+
+    @Override
+    public Future<Long> endOffset() {
+      return later(log.endOffset());
+    }
+
+    @Override
+    public Future<OptionalLong> offsetForTimestamp(long timestamp) {
+      return later(log.offsetForTimestamp(timestamp));
+    }
+
+    @Override
+    public Future<Void> trimBefore(long offset) {
+      return later(log.trimBefore(offset));
+    }
+
+    @Override
+    public Future<Long> awaitAppend(long offset, long timeoutMs) {
+      return later(log.awaitAppend(offset, timeoutMs));
+    }
+
+    @Override
+    public Future<List<SegmentInfo>> segments() {
+      return later(log.segments());
+    }
+
+    @Override
+    public Future<Long> sizeInBytes() {
+      return later(log.sizeInBytes());
+    }
+
+    @Override
+    public Future<Void> flush() {
+      return later(log.flush());
+    }
+
+    @Override
+    public Future<Void> close() {
+      return later(log.close());
+    }
+
+    @Override
+    public boolean isOpen() {
+      return log.isOpen();
+    }
+  }
+}
