@@ -27,10 +27,27 @@ final class DeferringLogStore implements LogStore {
   private final Vertx vertx;
   private final LogStore delegate;
   private final Map<PartitionLog, PartitionLog> wrapped = new IdentityHashMap<>();
+  private volatile boolean crashed;
 
   DeferringLogStore(Vertx vertx, LogStore delegate) {
     this.vertx = vertx;
     this.delegate = delegate;
+  }
+
+  /**
+   * From now on nothing more reaches the data: appends and trims fail, as if the process had died.
+   * What was appended before stays; a new store over the same delegate sees exactly that.
+   */
+  void crash() {
+    crashed = true;
+  }
+
+  LogStore delegate() {
+    return delegate;
+  }
+
+  private <T> Future<T> unlessCrashed(java.util.function.Supplier<Future<T>> call) {
+    return crashed ? later(Future.failedFuture(new io.sluice.api.StorageException("crashed"))) : later(call.get());
   }
 
   <T> Future<T> later(Future<T> f) {
@@ -76,7 +93,7 @@ final class DeferringLogStore implements LogStore {
 
   @Override
   public Future<Void> close() {
-    return later(delegate.close());
+    return later(crashed ? Future.succeededFuture() : delegate.close());
   }
 
   private final class Deferring implements PartitionLog {
@@ -98,7 +115,7 @@ final class DeferringLogStore implements LogStore {
 
     @Override
     public Future<AppendResult> append(RecordBatch batch) {
-      return later(log.append(batch));
+      return unlessCrashed(() -> log.append(batch));
     }
 
     @Override
@@ -123,7 +140,7 @@ final class DeferringLogStore implements LogStore {
 
     @Override
     public Future<Void> trimBefore(long offset) {
-      return later(log.trimBefore(offset));
+      return unlessCrashed(() -> log.trimBefore(offset));
     }
 
     @Override

@@ -87,6 +87,8 @@ final class SettlementJournal {
   private long eventsSinceCheckpoint;
   private long bytesSinceCheckpoint;
   private Promise<Void> idle;
+  /** The trim after the last checkpoint, so that closing waits for it. */
+  private Future<Void> trimmed = Future.succeededFuture();
 
   /** @param snapshot the owner's settlement state as CK_* events, taken when a checkpoint is written */
   SettlementJournal(PartitionLog log, Supplier<List<Buffer>> snapshot) {
@@ -115,15 +117,15 @@ final class SettlementJournal {
     pump();
   }
 
-  /** Completes once nothing is queued or being written. */
+  /** Completes once nothing is queued, being written, or being trimmed. */
   Future<Void> drained() {
     if (!writing && queued.isEmpty() && !checkpointRequested) {
-      return Future.succeededFuture();
+      return trimmed;
     }
     if (idle == null) {
       idle = Promise.promise();
     }
-    return idle.future();
+    return idle.future().compose(v -> trimmed);
   }
 
   private static final Promise<Void> NO_PROMISE = Promise.promise();
@@ -181,7 +183,10 @@ final class SettlementJournal {
       eventsSinceCheckpoint = 0;
       bytesSinceCheckpoint = 0;
       long begin = offsetOf(appended.result(), events, ckIndex);
-      log.trimBefore(begin).onFailure(e -> LOG.log(Level.WARNING, "could not trim " + log.name(), e));
+      trimmed = log.trimBefore(begin).recover(e -> {
+        LOG.log(Level.WARNING, "could not trim " + log.name(), e);
+        return Future.succeededFuture();
+      });
     } else if (appended.failed()) {
       LOG.log(Level.WARNING, "settlement journal " + log.name() + " failed to append", appended.cause());
     }
