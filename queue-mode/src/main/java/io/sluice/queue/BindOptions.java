@@ -2,7 +2,10 @@ package io.sluice.queue;
 
 import io.sluice.api.InvalidArgumentException;
 
-/** Settings of a binding of a queue to a plain event-bus address ({@link Queues#bindToAddress}). */
+/**
+ * Settings of a binding of a queue to a plain event-bus address ({@link Queues#bindToAddress}).
+ * Fluent and mutable; not thread-safe.
+ */
 public final class BindOptions {
 
   private int prefetch = 64;

@@ -3,7 +3,10 @@ package io.sluice.queue;
 import io.sluice.api.InvalidArgumentException;
 import java.util.Objects;
 
-/** Settings of one push consumer. Fluent and mutable; setters reject bad values with {@code invalid_argument}. */
+/**
+ * Settings of one push consumer. Fluent and mutable; setters reject bad values with
+ * {@code invalid_argument}; not thread-safe.
+ */
 public final class ConsumerOptions {
 
   public static final int DEFAULT_PREFETCH = 256;

@@ -9,8 +9,8 @@ import java.util.Objects;
 
 /**
  * The settings of one queue, fixed when it is created and kept durably with it. Fluent and mutable;
- * setters reject bad values with {@code invalid_argument}. Two configs are equal when every setting is,
- * which is what makes {@link Queues#createQueue} idempotent.
+ * setters reject bad values with {@code invalid_argument}; not thread-safe. Two configs are equal when
+ * every setting is, which is what makes {@link Queues#createQueue} idempotent.
  */
 public final class QueueConfig {
 

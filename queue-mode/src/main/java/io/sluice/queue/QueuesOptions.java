@@ -3,7 +3,7 @@ package io.sluice.queue;
 import io.sluice.api.InvalidArgumentException;
 import java.util.Objects;
 
-/** Settings of a {@link Queues} instance. Fluent and mutable. */
+/** Settings of a {@link Queues} instance. Fluent and mutable; not thread-safe ({@code Queues.create} copies them). */
 public final class QueuesOptions {
 
   public static final String DEFAULT_ADDRESS = "sluice.queue";

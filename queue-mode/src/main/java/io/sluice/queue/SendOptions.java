@@ -5,7 +5,7 @@ import io.sluice.api.InvalidArgumentException;
 /**
  * Per-send settings: delay, time to live, deduplication id and message group. They travel as the
  * {@link QueueHeaders reserved headers}, so the same settings can be given as headers by clients
- * without this class. Fluent and mutable; setters reject bad values with {@code invalid_argument}.
+ * without this class. Fluent and mutable; setters reject bad values with {@code invalid_argument}; not thread-safe.
  */
 public final class SendOptions {
 
