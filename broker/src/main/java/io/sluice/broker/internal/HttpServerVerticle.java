@@ -18,7 +18,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -26,8 +29,9 @@ import java.util.function.Supplier;
  * {@code /v1/openapi.yaml}), a readiness gate, JSON errors for everything, and the route groups the node
  * {@linkplain #mount mounts} once its services are open.
  *
- * <p>Route order matters and is fixed here: request timing, then the operational routes (answered in
- * every state), then the gate (503 unless UP), then the body reader for {@code /v1/*}, then the groups.
+ * <p>Route order matters and is fixed here: request timing, the readiness gate (503 unless UP, except for
+ * the operational routes), the body reader for {@code /v1/*}, the operational routes, the groups' routes,
+ * and last the failure handler.
  *
  * <p>Confined to its own event-loop context; {@link #mount} hops onto it.
  */
@@ -39,6 +43,10 @@ final class HttpServerVerticle extends VerticleBase {
   private final Supplier<NodeState> state;
   private final NodeMetrics metrics;
   private final String storeType;
+  /** Answered in every state, so operators can watch a node start and stop. */
+  private static final Set<String> OPERATIONAL_PATHS = Set.of("/health", "/metrics", "/v1/openapi.yaml");
+
+  private final Set<Route> labelled = Collections.newSetFromMap(new IdentityHashMap<>());
   private Router router;
   private HttpServer server;
   private volatile int actualPort = -1;
@@ -54,20 +62,22 @@ final class HttpServerVerticle extends VerticleBase {
   public Future<?> start() {
     return vertx.executeBlocking(HttpServerVerticle::readOpenApi).compose(openApi -> {
       router = Router.router(vertx);
+      // Middleware first, so that no catch-all route follows an endpoint: one would mask 405 as 404.
       router.route().handler(metrics.requestTimer());
+      router.route().handler(this::readinessGate);
+      router.route("/v1/*").handler(BodyHandler.create(false)
+          .setBodyLimit(options.getHttpMaxBodyBytes())
+          .setHandleFileUploads(false));
       router.get("/health").handler(this::health);
       router.get("/metrics").handler(metrics.scrapeHandler());
       router.get("/v1/openapi.yaml").handler(ctx -> ctx.response()
           .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml; charset=utf-8")
           .end(openApi));
-      router.route().handler(this::readinessGate);
-      router.route("/v1/*").handler(BodyHandler.create(false)
-          .setBodyLimit(options.getHttpMaxBodyBytes())
-          .setHandleFileUploads(false));
-      router.route().failureHandler(HttpErrors::handleFailure);
+      router.route().order(Integer.MAX_VALUE).failureHandler(HttpErrors::handleFailure);
       router.errorHandler(404, ctx -> HttpErrors.sendStatus(ctx, 404, null));
       router.errorHandler(405, ctx -> HttpErrors.sendStatus(ctx, 405, null));
       router.errorHandler(500, ctx -> HttpErrors.respond(ctx, ctx.failure()));
+      labelEndpoints();
 
       server = vertx.createHttpServer(new HttpServerOptions()
           .setHost(options.getHttpHost())
@@ -98,6 +108,7 @@ final class HttpServerVerticle extends VerticleBase {
     ctx.runOnContext(v -> {
       try {
         groups.forEach(g -> g.mount(router));
+        labelEndpoints();
         done.complete();
       } catch (RuntimeException e) {
         done.fail(e);
@@ -111,6 +122,23 @@ final class HttpServerVerticle extends VerticleBase {
     return router.getRoutes();
   }
 
+  /**
+   * Gives every endpoint a failure handler that records its template for the request metrics: a failure
+   * restarts routing for failure handlers, and the template of the route that failed would be lost.
+   */
+  private void labelEndpoints() {
+    for (Route route : router.getRoutes()) {
+      if (isEndpoint(route) && labelled.add(route)) {
+        route.failureHandler(metrics.routeLabel(route.getPath()));
+      }
+    }
+  }
+
+  /** A route with a path and methods answers requests; one without methods is middleware. */
+  static boolean isEndpoint(Route route) {
+    return route.getPath() != null && route.methods() != null && !route.methods().isEmpty();
+  }
+
   private void health(RoutingContext ctx) {
     NodeState s = state.get();
     JsonObject body = new JsonObject().put("status", s.name()).put("store", storeType);
@@ -119,7 +147,7 @@ final class HttpServerVerticle extends VerticleBase {
 
   private void readinessGate(RoutingContext ctx) {
     NodeState s = state.get();
-    if (s == NodeState.UP) {
+    if (s == NodeState.UP || OPERATIONAL_PATHS.contains(ctx.request().path())) {
       ctx.next();
     } else {
       HttpErrors.sendStatus(ctx, 503, s == NodeState.STARTING ? "the node is starting" : "the node is stopping");

@@ -66,11 +66,11 @@ final class NodeMetrics {
   Handler<RoutingContext> requestTimer() {
     return ctx -> {
       long start = System.nanoTime();
-      // The template is read when the headers go out: that happens inside the route that answers.
+      // Without a failure, the headers go out inside the endpoint that answers: read its template then.
       ctx.addHeadersEndHandler(v -> {
+        Route route = ctx.currentRoute();
         if (ctx.get(ROUTE_KEY) == null) {
-          Route route = ctx.currentRoute();
-          ctx.put(ROUTE_KEY, route != null && route.getPath() != null ? route.getPath() : "unmatched");
+          ctx.put(ROUTE_KEY, route != null && HttpServerVerticle.isEndpoint(route) ? route.getPath() : "unmatched");
         }
       });
       ctx.addEndHandler(ar -> Timer.builder(HTTP_REQUESTS)
@@ -83,6 +83,14 @@ final class NodeMetrics {
           .maximumExpectedValue(Duration.ofSeconds(60))
           .register(registry)
           .record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+      ctx.next();
+    };
+  }
+
+  /** A failure handler for an endpoint route: records its template, then lets the error handler answer. */
+  Handler<RoutingContext> routeLabel(String template) {
+    return ctx -> {
+      ctx.put(ROUTE_KEY, template);
       ctx.next();
     };
   }

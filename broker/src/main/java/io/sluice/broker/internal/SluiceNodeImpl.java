@@ -60,6 +60,7 @@ public final class SluiceNodeImpl implements SluiceNode {
   private HttpServerVerticle http;
   private String httpDeployment;
   private Future<Void> starting;
+  private Future<SluiceNode> started;
 
   private SluiceNodeImpl(Vertx vertx, NodeOptions options) {
     this.vertx = vertx;
@@ -81,11 +82,22 @@ public final class SluiceNodeImpl implements SluiceNode {
       return Future.failedFuture(new InvalidArgumentException(
           "cluster mode is not available yet in this build; start without --cluster (single node)"));
     }
-    SluiceNodeImpl node = new SluiceNodeImpl(vertx, copy);
+    return launch(vertx, copy, openers).started;
+  }
+
+  /** Creates a node and begins its start; {@link #started} tells how it went. */
+  static SluiceNodeImpl launch(Vertx vertx, NodeOptions options, List<RouteGroup.Opener> openers) {
+    SluiceNodeImpl node = new SluiceNodeImpl(vertx, options);
     node.starting = node.doStart(List.copyOf(openers));
-    return node.starting
+    node.started = node.starting
         .<SluiceNode>map(v -> node)
         .recover(failure -> node.close().transform(ignored -> Future.failedFuture(failure)));
+    return node;
+  }
+
+  /** Completes when the node is UP, or fails once everything it took is released. */
+  Future<SluiceNode> started() {
+    return started;
   }
 
   /** The services that come with the node. Topics and queues plug in here once their modules settle. */

@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -42,11 +43,19 @@ public final class TestHttp {
         .eventually(() -> client.close());
   }
 
+  /**
+   * The future's result, within 10 s. A failure is rethrown as is when unchecked; a checked one (say a
+   * {@code ConnectException}) is wrapped in a {@link CompletionException}.
+   */
   public static <T> T await(Future<T> future) {
     try {
       return future.await(10, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       throw new AssertionError("no answer within 10 s", e);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Exception e) {
+      throw new CompletionException(e);
     }
   }
 }
