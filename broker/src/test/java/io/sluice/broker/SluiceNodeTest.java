@@ -64,6 +64,10 @@ class SluiceNodeTest {
       assertEquals(405, wrongMethod.status());
       assertEquals("method_not_allowed", wrongMethod.json().getString("error"));
 
+      Response undecodable = get(vertx, node.httpPort(), "/v1/%zz");
+      assertEquals(400, undecodable.status());
+      assertEquals("invalid_argument", undecodable.json().getString("error"));
+
       Response outsideV1 = call(vertx, HttpMethod.DELETE, node.httpPort(), "/nope", null);
       assertEquals(404, outsideV1.status());
       assertEquals("not_found", outsideV1.json().getString("error"));

@@ -74,6 +74,8 @@ final class HttpServerVerticle extends VerticleBase {
           .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml; charset=utf-8")
           .end(openApi));
       router.route().order(Integer.MAX_VALUE).failureHandler(HttpErrors::handleFailure);
+      // Failures the router meets before any failure handler can run (an undecodable path, say).
+      router.errorHandler(400, ctx -> HttpErrors.sendStatus(ctx, 400, "malformed request: " + ctx.request().uri()));
       router.errorHandler(404, ctx -> HttpErrors.sendStatus(ctx, 404, null));
       router.errorHandler(405, ctx -> HttpErrors.sendStatus(ctx, 405, null));
       router.errorHandler(500, ctx -> HttpErrors.respond(ctx, ctx.failure()));
