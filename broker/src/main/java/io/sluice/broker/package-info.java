@@ -1,2 +1,6 @@
-/** The runnable node: config, HTTP API, event-bus bridge, metrics, CLI. Not built yet (issue 5). */
+/**
+ * The runnable Sluice node: {@link io.sluice.broker.SluiceNode} (embedded in an application's
+ * {@code Vertx} or standalone through {@link io.sluice.broker.Main}), its settings
+ * {@link io.sluice.broker.NodeOptions}, and the HTTP API with health and Prometheus metrics.
+ */
 package io.sluice.broker;

@@ -1,0 +1,251 @@
+package io.sluice.broker;
+
+import io.sluice.api.InvalidArgumentException;
+import io.sluice.api.Names;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The settings of one node, with fluent setters, in the Vert.x options style. Every setter checks its
+ * value and throws {@link InvalidArgumentException} on a bad one, so an options object never holds a
+ * value the node would refuse.
+ *
+ * <p>The standalone launcher fills these from flags, {@code SLUICE_*} environment variables and a config
+ * file (see {@code broker/README.md}); an application embedding a node sets them in code and passes them
+ * to {@link SluiceNode#start(io.vertx.core.Vertx, NodeOptions)}.
+ *
+ * <p>Not thread-safe: build one on one thread, then hand it over. The node keeps its own copy.
+ */
+public final class NodeOptions {
+
+  public static final String DEFAULT_DATA_DIR = "./data";
+  public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
+  public static final int DEFAULT_HTTP_PORT = 8080;
+  public static final String DEFAULT_STORE = "file";
+  /** Large enough for a batch of a few 1 MiB messages in base64. */
+  public static final long DEFAULT_HTTP_MAX_BODY_BYTES = 8L * 1024 * 1024;
+  public static final long DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+  public static final String DEFAULT_CLUSTER_HOST = "127.0.0.1";
+  public static final int DEFAULT_CLUSTER_PORT = 5701;
+  /** The registry name vertx-micrometer-metrics uses when none is set. */
+  public static final String DEFAULT_METRICS_REGISTRY_NAME = "default";
+
+  /** The store types a node accepts. */
+  public static final List<String> STORES = List.of("memory", "file");
+
+  private String dataDir = DEFAULT_DATA_DIR;
+  private String httpHost = DEFAULT_HTTP_HOST;
+  private int httpPort = DEFAULT_HTTP_PORT;
+  private String store = DEFAULT_STORE;
+  private long httpMaxBodyBytes = DEFAULT_HTTP_MAX_BODY_BYTES;
+  private long shutdownTimeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  private boolean cluster;
+  private String nodeId;
+  private String clusterHost = DEFAULT_CLUSTER_HOST;
+  private int clusterPort = DEFAULT_CLUSTER_PORT;
+  private List<String> join = List.of();
+  private String metricsRegistryName = DEFAULT_METRICS_REGISTRY_NAME;
+
+  public NodeOptions() {
+  }
+
+  public NodeOptions(NodeOptions other) {
+    this.dataDir = other.dataDir;
+    this.httpHost = other.httpHost;
+    this.httpPort = other.httpPort;
+    this.store = other.store;
+    this.httpMaxBodyBytes = other.httpMaxBodyBytes;
+    this.shutdownTimeoutMs = other.shutdownTimeoutMs;
+    this.cluster = other.cluster;
+    this.nodeId = other.nodeId;
+    this.clusterHost = other.clusterHost;
+    this.clusterPort = other.clusterPort;
+    this.join = other.join;
+    this.metricsRegistryName = other.metricsRegistryName;
+  }
+
+  /** Where the file store keeps its logs. Default {@value #DEFAULT_DATA_DIR}. */
+  public String getDataDir() {
+    return dataDir;
+  }
+
+  public NodeOptions setDataDir(String dataDir) {
+    this.dataDir = requireText(dataDir, "must not be empty");
+    return this;
+  }
+
+  /** The address the HTTP API listens on. Default {@value #DEFAULT_HTTP_HOST}. */
+  public String getHttpHost() {
+    return httpHost;
+  }
+
+  public NodeOptions setHttpHost(String httpHost) {
+    this.httpHost = requireText(httpHost, "must not be empty");
+    return this;
+  }
+
+  /** The HTTP port; 0 picks a free one (see {@link SluiceNode#httpPort()}). Default {@value #DEFAULT_HTTP_PORT}. */
+  public int getHttpPort() {
+    return httpPort;
+  }
+
+  public NodeOptions setHttpPort(int httpPort) {
+    this.httpPort = checkPort(httpPort);
+    return this;
+  }
+
+  /** The log store type, one of {@link #STORES}. Default {@value #DEFAULT_STORE}. */
+  public String getStore() {
+    return store;
+  }
+
+  public NodeOptions setStore(String store) {
+    String s = store == null ? "" : store.trim().toLowerCase(Locale.ROOT);
+    if (!STORES.contains(s)) {
+      throw new InvalidArgumentException("unknown store '" + store + "' (expected one of " + String.join(", ", STORES) + ")");
+    }
+    this.store = s;
+    return this;
+  }
+
+  /** The largest HTTP request body accepted; a larger one gets 413. Default 8 MiB. */
+  public long getHttpMaxBodyBytes() {
+    return httpMaxBodyBytes;
+  }
+
+  public NodeOptions setHttpMaxBodyBytes(long httpMaxBodyBytes) {
+    if (httpMaxBodyBytes < 1024) {
+      throw new InvalidArgumentException("must be at least 1024 bytes, got " + httpMaxBodyBytes);
+    }
+    this.httpMaxBodyBytes = httpMaxBodyBytes;
+    return this;
+  }
+
+  /**
+   * How long a stopping node lets in-flight requests finish before it closes their connections.
+   * Default {@value #DEFAULT_SHUTDOWN_TIMEOUT_MS} ms.
+   */
+  public long getShutdownTimeoutMs() {
+    return shutdownTimeoutMs;
+  }
+
+  public NodeOptions setShutdownTimeoutMs(long shutdownTimeoutMs) {
+    if (shutdownTimeoutMs < 0) {
+      throw new InvalidArgumentException("must not be negative, got " + shutdownTimeoutMs);
+    }
+    this.shutdownTimeoutMs = shutdownTimeoutMs;
+    return this;
+  }
+
+  /** Whether the node joins a cluster. Not available yet: a node with this set refuses to start. */
+  public boolean isCluster() {
+    return cluster;
+  }
+
+  public NodeOptions setCluster(boolean cluster) {
+    this.cluster = cluster;
+    return this;
+  }
+
+  /** This node's name in the cluster, or {@code null} to let the cluster pick one. */
+  public String getNodeId() {
+    return nodeId;
+  }
+
+  public NodeOptions setNodeId(String nodeId) {
+    this.nodeId = nodeId == null ? null : Names.validate("node id", nodeId);
+    return this;
+  }
+
+  /** The address the cluster transport binds to. Default {@value #DEFAULT_CLUSTER_HOST}. */
+  public String getClusterHost() {
+    return clusterHost;
+  }
+
+  public NodeOptions setClusterHost(String clusterHost) {
+    this.clusterHost = requireText(clusterHost, "must not be empty");
+    return this;
+  }
+
+  /** The cluster transport's port. Default {@value #DEFAULT_CLUSTER_PORT}. */
+  public int getClusterPort() {
+    return clusterPort;
+  }
+
+  public NodeOptions setClusterPort(int clusterPort) {
+    this.clusterPort = checkPort(clusterPort);
+    return this;
+  }
+
+  /** Members to join, as {@code host:port}; empty to start a new cluster. */
+  public List<String> getJoin() {
+    return join;
+  }
+
+  public NodeOptions setJoin(List<String> join) {
+    List<String> checked = new ArrayList<>();
+    for (String member : Objects.requireNonNull(join, "join")) {
+      checked.add(checkHostPort(member));
+    }
+    this.join = Collections.unmodifiableList(checked);
+    return this;
+  }
+
+  /**
+   * The name of a vertx-micrometer-metrics Prometheus registry to publish into. When the node's
+   * {@code Vertx} was built with Micrometer metrics under this name, {@code /metrics} shows Vert.x's own
+   * metrics beside Sluice's; otherwise the node keeps a registry of its own. Default
+   * {@value #DEFAULT_METRICS_REGISTRY_NAME}.
+   */
+  public String getMetricsRegistryName() {
+    return metricsRegistryName;
+  }
+
+  public NodeOptions setMetricsRegistryName(String metricsRegistryName) {
+    this.metricsRegistryName = requireText(metricsRegistryName, "must not be empty");
+    return this;
+  }
+
+  @Override
+  public String toString() {
+    return "NodeOptions{dataDir=" + dataDir + ", http=" + httpHost + ":" + httpPort + ", store=" + store
+        + ", httpMaxBodyBytes=" + httpMaxBodyBytes + ", shutdownTimeoutMs=" + shutdownTimeoutMs
+        + ", cluster=" + cluster + ", nodeId=" + nodeId + ", clusterHost=" + clusterHost
+        + ", clusterPort=" + clusterPort + ", join=" + join + "}";
+  }
+
+  private static String requireText(String value, String message) {
+    if (value == null || value.isBlank()) {
+      throw new InvalidArgumentException(message);
+    }
+    return value.trim();
+  }
+
+  private static int checkPort(int port) {
+    if (port < 0 || port > 65535) {
+      throw new InvalidArgumentException("not a port number (0-65535): " + port);
+    }
+    return port;
+  }
+
+  private static String checkHostPort(String member) {
+    String m = member == null ? "" : member.trim();
+    int colon = m.lastIndexOf(':');
+    if (colon <= 0 || colon == m.length() - 1) {
+      throw new InvalidArgumentException("'" + member + "' is not host:port");
+    }
+    int port;
+    try {
+      port = Integer.parseInt(m.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new InvalidArgumentException("'" + member + "' is not host:port (bad port)", e);
+    }
+    if (port < 1 || port > 65535) {
+      throw new InvalidArgumentException("'" + member + "' is not host:port (port must be 1-65535)");
+    }
+    return m;
+  }
+}

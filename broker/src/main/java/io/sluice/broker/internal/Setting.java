@@ -1,0 +1,141 @@
+package io.sluice.broker.internal;
+
+import io.sluice.api.InvalidArgumentException;
+import io.sluice.broker.NodeOptions;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.BiConsumer;
+
+/**
+ * Every setting of the standalone node, once: its flag, environment variable, config-file key, default
+ * and help line. Flags, {@code SLUICE_*} variables, the config file and {@code --help} are all driven by
+ * this table, so they cannot drift apart.
+ */
+enum Setting {
+
+  CONFIG("config", "<file>", "(none)", "A JSON file of settings, keys in camelCase: {\"httpPort\": 8081, \"store\": \"memory\"}.",
+      (o, v) -> { }),
+  DATA_DIR("data-dir", "<dir>", NodeOptions.DEFAULT_DATA_DIR, "Where the file store keeps its logs.",
+      NodeOptions::setDataDir),
+  HTTP_HOST("http-host", "<host>", NodeOptions.DEFAULT_HTTP_HOST, "Address the HTTP API listens on.",
+      NodeOptions::setHttpHost),
+  HTTP_PORT("http-port", "<port>", String.valueOf(NodeOptions.DEFAULT_HTTP_PORT), "Port of the HTTP API (0 picks a free one).",
+      (o, v) -> o.setHttpPort(parseInt(v))),
+  STORE("store", "memory|file", NodeOptions.DEFAULT_STORE, "Log store: 'file' is durable, 'memory' is lost on exit.",
+      NodeOptions::setStore),
+  HTTP_MAX_BODY_BYTES("http-max-body-bytes", "<bytes>", String.valueOf(NodeOptions.DEFAULT_HTTP_MAX_BODY_BYTES),
+      "Largest HTTP request body; a larger one gets 413.", (o, v) -> o.setHttpMaxBodyBytes(parseLong(v))),
+  SHUTDOWN_TIMEOUT_MS("shutdown-timeout-ms", "<ms>", String.valueOf(NodeOptions.DEFAULT_SHUTDOWN_TIMEOUT_MS),
+      "On SIGTERM, how long in-flight requests may take to finish.", (o, v) -> o.setShutdownTimeoutMs(parseLong(v))),
+  CLUSTER("cluster", null, "false", "Join a cluster (not available yet in this build).",
+      (o, v) -> o.setCluster(parseBoolean(v))),
+  NODE_ID("node-id", "<id>", "(chosen by the cluster)", "This node's name in the cluster.",
+      NodeOptions::setNodeId),
+  CLUSTER_HOST("cluster-host", "<host>", NodeOptions.DEFAULT_CLUSTER_HOST, "Address the cluster transport binds to.",
+      NodeOptions::setClusterHost),
+  CLUSTER_PORT("cluster-port", "<port>", String.valueOf(NodeOptions.DEFAULT_CLUSTER_PORT), "Port of the cluster transport.",
+      (o, v) -> o.setClusterPort(parseInt(v))),
+  JOIN("join", "<host:port,...>", "(none)", "Cluster members to join; none starts a new cluster.",
+      (o, v) -> o.setJoin(parseList(v)));
+
+  private final String name;
+  private final String argument;
+  private final String defaultShown;
+  private final String description;
+  private final BiConsumer<NodeOptions, String> apply;
+
+  Setting(String name, String argument, String defaultShown, String description, BiConsumer<NodeOptions, String> apply) {
+    this.name = name;
+    this.argument = argument;
+    this.defaultShown = defaultShown;
+    this.description = description;
+    this.apply = apply;
+  }
+
+  /** {@code --http-port}. */
+  String flag() {
+    return "--" + name;
+  }
+
+  /** {@code SLUICE_HTTP_PORT}. */
+  String env() {
+    return "SLUICE_" + name.replace('-', '_').toUpperCase(Locale.ROOT);
+  }
+
+  /** {@code httpPort}: the key in a config file. */
+  String key() {
+    StringBuilder sb = new StringBuilder();
+    boolean upper = false;
+    for (char c : name.toCharArray()) {
+      if (c == '-') {
+        upper = true;
+      } else {
+        sb.append(upper ? Character.toUpperCase(c) : c);
+        upper = false;
+      }
+    }
+    return sb.toString();
+  }
+
+  /** The placeholder shown in help, or {@code null} for an on/off switch that takes no value. */
+  String argument() {
+    return argument;
+  }
+
+  boolean isSwitch() {
+    return argument == null;
+  }
+
+  String defaultShown() {
+    return defaultShown;
+  }
+
+  String description() {
+    return description;
+  }
+
+  /** Sets this setting on {@code options} from its text form; throws {@link InvalidArgumentException}. */
+  void apply(NodeOptions options, String raw) {
+    apply.accept(options, raw);
+  }
+
+  static Setting byFlag(String flag) {
+    return Arrays.stream(values()).filter(s -> s.flag().equals(flag)).findFirst().orElse(null);
+  }
+
+  static Setting byKey(String key) {
+    return Arrays.stream(values()).filter(s -> s.key().equals(key)).findFirst().orElse(null);
+  }
+
+  private static int parseInt(String v) {
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidArgumentException("'" + v + "' is not a whole number", e);
+    }
+  }
+
+  private static long parseLong(String v) {
+    try {
+      return Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidArgumentException("'" + v + "' is not a whole number", e);
+    }
+  }
+
+  private static boolean parseBoolean(String v) {
+    switch (v.trim().toLowerCase(Locale.ROOT)) {
+      case "true":
+        return true;
+      case "false":
+        return false;
+      default:
+        throw new InvalidArgumentException("'" + v + "' is not true or false");
+    }
+  }
+
+  private static List<String> parseList(String v) {
+    return v.isBlank() ? List.of() : Arrays.stream(v.split(",")).map(String::trim).toList();
+  }
+}

@@ -1,0 +1,217 @@
+package io.sluice.broker.internal;
+
+import io.sluice.api.InvalidArgumentException;
+import io.sluice.api.store.LogStore;
+import io.sluice.broker.NodeOptions;
+import io.sluice.broker.SluiceNode;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/*
+ * How a node starts and stops, and why in this order.
+ *
+ * Start: listen first, then open. The HTTP server binds before the store and services open, because
+ * opening a file store may replay and index logs for a while, and during that time operators (and the
+ * launcher's "port in use" check) need an answer: /health says 503 STARTING and every API route says
+ * 503 not_ready. Only once every route group's service is open are their routes mounted and the state
+ * flipped to UP. A failure at any step releases, in reverse, everything taken so far, so a failed start
+ * leaves no bound port, open log or registered meter behind.
+ *
+ * Stop: drain, then close. The state flips to STOPPING first, so requests arriving on kept-alive
+ * connections get 503 instead of racing the closing services. Then the HTTP verticle is undeployed: its
+ * stop() asks the server to shut down, which stops accepting connections and waits (up to the
+ * shutdown timeout) for in-flight requests to complete. Only after that do the services close (newest
+ * first) and, last, the store, which flushes every log and writes its clean-shutdown marker: nothing that
+ * a client was told is stored can be cut off by the shutdown. Each step runs even if an earlier one
+ * failed; close() reports the first failure.
+ *
+ * The route groups are where the topic and queue services plug in: each is an Opener in
+ * builtInGroups(), given the node's resources, returning a group that mounts routes and closes its
+ * service.
+ */
+
+/**
+ * The {@link SluiceNode} implementation: owns the store, the meter registry, the HTTP verticle and the
+ * route groups, and orders their start and stop (see the comment at the top of this file).
+ *
+ * <p>Thread-safe: the state is atomic; start and close run as future chains on the caller's Vert.x.
+ */
+public final class SluiceNodeImpl implements SluiceNode {
+
+  private static final Logger LOG = System.getLogger(SluiceNodeImpl.class.getName());
+
+  private final Vertx vertx;
+  private final NodeOptions options;
+  private final AtomicReference<NodeState> state = new AtomicReference<>(NodeState.STARTING);
+  private final AtomicReference<Future<Void>> closing = new AtomicReference<>();
+  private final List<RouteGroup> groups = Collections.synchronizedList(new ArrayList<>());
+  private NodeMetrics metrics;
+  private LogStore store;
+  private HttpServerVerticle http;
+  private String httpDeployment;
+  private Future<Void> starting;
+  private Future<SluiceNode> started;
+
+  private SluiceNodeImpl(Vertx vertx, NodeOptions options) {
+    this.vertx = vertx;
+    this.options = options;
+  }
+
+  /** Starts a node with the built-in route groups. */
+  public static Future<SluiceNode> start(Vertx vertx, NodeOptions options) {
+    return start(vertx, options, builtInGroups());
+  }
+
+  /** Starts a node with the given route groups (tests add their own). */
+  static Future<SluiceNode> start(Vertx vertx, NodeOptions options, List<RouteGroup.Opener> openers) {
+    if (vertx == null || options == null) {
+      return Future.failedFuture(new InvalidArgumentException("vertx and options are required"));
+    }
+    NodeOptions copy = new NodeOptions(options);
+    if (copy.isCluster()) {
+      return Future.failedFuture(new InvalidArgumentException(
+          "cluster mode is not available yet in this build; start without --cluster (single node)"));
+    }
+    return launch(vertx, copy, openers).started;
+  }
+
+  /** Creates a node and begins its start; {@link #started} tells how it went. */
+  static SluiceNodeImpl launch(Vertx vertx, NodeOptions options, List<RouteGroup.Opener> openers) {
+    SluiceNodeImpl node = new SluiceNodeImpl(vertx, options);
+    node.starting = node.doStart(List.copyOf(openers));
+    node.started = node.starting
+        .<SluiceNode>map(v -> node)
+        .recover(failure -> node.close().transform(ignored -> Future.failedFuture(failure)));
+    return node;
+  }
+
+  /** Completes when the node is UP, or fails once everything it took is released. */
+  Future<SluiceNode> started() {
+    return started;
+  }
+
+  /** The services that come with the node. Topics and queues plug in here once their modules settle. */
+  private static List<RouteGroup.Opener> builtInGroups() {
+    return List.of();
+  }
+
+  private Future<Void> doStart(List<RouteGroup.Opener> openers) {
+    try {
+      metrics = NodeMetrics.create(options.getMetricsRegistryName());
+      store = LogStore.create(vertx, options.getStore(), new JsonObject().put("dataDir", options.getDataDir()));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    http = new HttpServerVerticle(options, state::get, metrics, store.type());
+    Future<Void> chain = vertx.deployVerticle(http, new DeploymentOptions())
+        .map(id -> {
+          httpDeployment = id;
+          return null;
+        });
+    NodeResources resources = new NodeResources(vertx, options, store, metrics.registry());
+    for (RouteGroup.Opener opener : openers) {
+      chain = chain.compose(v -> opener.open(resources)).map(group -> {
+        groups.add(group);
+        return null;
+      });
+    }
+    return chain
+        .compose(v -> http.mount(List.copyOf(groups)))
+        .compose(v -> {
+          if (!state.compareAndSet(NodeState.STARTING, NodeState.UP)) {
+            return Future.failedFuture(new IllegalStateException("the node was closed while starting"));
+          }
+          LOG.log(Level.INFO, "Sluice node up on http://" + options.getHttpHost() + ":" + http.actualPort()
+              + " (store " + store.type() + ")");
+          return Future.succeededFuture();
+        });
+  }
+
+  @Override
+  public NodeOptions options() {
+    return new NodeOptions(options);
+  }
+
+  @Override
+  public int httpPort() {
+    return http == null ? -1 : http.actualPort();
+  }
+
+  @Override
+  public LogStore store() {
+    return store;
+  }
+
+  /** The HTTP routes, in order; for tests that check them against the OpenAPI document. */
+  List<Route> routes() {
+    return http.routes();
+  }
+
+  NodeState state() {
+    return state.get();
+  }
+
+  @Override
+  public Future<Void> close() {
+    Future<Void> existing = closing.get();
+    if (existing != null) {
+      return existing;
+    }
+    Promise<Void> done = Promise.promise();
+    if (!closing.compareAndSet(null, done.future())) {
+      return closing.get();
+    }
+    state.set(NodeState.STOPPING);
+    // A close during start waits for the start to settle, so no group opens after it was closed.
+    Future<Void> started = starting == null ? Future.succeededFuture() : starting;
+    started.onComplete(ignored -> closeInOrder(done));
+    return done.future();
+  }
+
+  private void closeInOrder(Promise<Void> done) {
+    List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+    Future<Void> chain = step(httpDeployment == null ? null : vertx.undeploy(httpDeployment), failures);
+    List<RouteGroup> newestFirst = new ArrayList<>(groups);
+    Collections.reverse(newestFirst);
+    for (RouteGroup group : newestFirst) {
+      chain = chain.transform(v -> step(group.close(), failures));
+    }
+    chain
+        .transform(v -> step(store == null ? null : store.close(), failures))
+        .onComplete(v -> {
+          if (metrics != null) {
+            metrics.close();
+          }
+          state.set(NodeState.STOPPED);
+          if (failures.isEmpty()) {
+            done.complete();
+          } else {
+            done.fail(failures.get(0));
+          }
+        });
+  }
+
+  /** One close step that never breaks the chain: its failure is recorded and the next step runs. */
+  private static Future<Void> step(Future<?> step, List<Throwable> failures) {
+    if (step == null) {
+      return Future.succeededFuture();
+    }
+    return step.transform(ar -> {
+      if (ar.failed()) {
+        LOG.log(Level.WARNING, "while stopping the node", ar.cause());
+        failures.add(ar.cause());
+      }
+      return Future.succeededFuture();
+    });
+  }
+}
