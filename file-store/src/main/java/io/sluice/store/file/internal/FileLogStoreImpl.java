@@ -220,7 +220,8 @@ public final class FileLogStoreImpl implements FileLogStore {
         await(log.closeFuture());
       }
       // Rename first: a crash mid-delete must not leave a half-deleted log that looks real.
-      Path doomed = dataDir.resolve(name + DROPPED + System.nanoTime());
+      // The name is left out: a 249-character log name plus the marker would exceed the file-name limit.
+      Path doomed = dataDir.resolve(DROPPED + System.nanoTime());
       Files.move(dir, doomed);
       DiskOps.fsyncDirectory(dataDir);
       DiskOps.deleteRecursively(doomed);

@@ -36,6 +36,16 @@ import org.junit.jupiter.api.Test;
 class FilePartitionLogTest extends FileStoreTestBase {
 
   @Test
+  void aLogWithTheLongestLegalNameCanBeDropped() throws Exception {
+    String name = "n".repeat(249);
+    FilePartitionLog log = open(name, small().setFsync(FsyncPolicy.never()));
+    await(log.append(batch(0, 3, 20)));
+    await(store.drop(name));
+    assertFalse(await(store.exists(name)));
+    assertFalse(Files.exists(dataDir.resolve(name)));
+  }
+
+  @Test
   void segmentsAreFilesNamedByBaseOffsetHoldingTheBatchesByteForByte() throws Exception {
     FilePartitionLog log = open("files", small().setFsync(FsyncPolicy.never()));
     ByteArrayOutputStream appended = new ByteArrayOutputStream();
