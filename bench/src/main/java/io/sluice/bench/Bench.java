@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Entry point of the benchmark harness: {@code mvn -q -pl bench exec:java -Dexec.args="store [--quick]"}.
+ * Entry point of the benchmark harness: {@code mvn -q -pl bench exec:java -Dexec.args="store|topic|queue [--quick]"}.
  * Each scenario prints a table and writes raw results under {@code bench/results/}.
  */
 public final class Bench {
@@ -21,8 +21,10 @@ public final class Bench {
     String scenario = a.isEmpty() || a.get(0).startsWith("--") ? "store" : a.get(0);
     switch (scenario) {
       case "store" -> new StoreBench(quick, work, out).run();
+      case "topic" -> new TopicBench(quick, work, out).run();
+      case "queue" -> new QueueBench(quick, work, out).run();
       default -> {
-        System.err.println("unknown scenario '" + scenario + "'; known: store");
+        System.err.println("unknown scenario '" + scenario + "'; known: store, topic, queue");
         System.exit(2);
       }
     }
