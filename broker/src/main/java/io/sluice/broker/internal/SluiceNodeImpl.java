@@ -117,7 +117,11 @@ public final class SluiceNodeImpl implements SluiceNode {
         .map(id -> {
           httpDeployment = id;
           return null;
-        });
+        })
+        // Open the store now (the file store creates and locks its data dir on first use), so an unusable
+        // or already-locked data dir fails the start instead of the first request.
+        .compose(v -> store.list())
+        .mapEmpty();
     NodeResources resources = new NodeResources(vertx, options, store, metrics.registry());
     for (RouteGroup.Opener opener : openers) {
       chain = chain.compose(v -> opener.open(resources)).map(group -> {
