@@ -163,12 +163,16 @@ final class QueueBench {
         + "`sendBatch` of " + SEND_BATCH + " (" + SEND_WINDOW + " in flight per producer), IQueue `offer`s one by one. "
         + "Consumers: Sluice CLIENT acks, prefetch " + PREFETCH + ", acks in batches of " + ACK_BATCH
         + " (flushed every " + ACK_FLUSH_MS + " ms); IQueue `poll`. Paced: open loop at 50% of the flat-out median, "
-        + "latency from each message's scheduled send time to its consumer. MB/s counts payload bytes. "
+        + "latency from each message's scheduled send time to its consumer; its msgs/s is what was consumed within "
+        + "the send window, so it falls below the offered rate when latency is a sizeable part of the window. "
+        + "MB/s counts payload bytes. "
         + "Latency rows merge the measured runs.\n";
     String md = "# Queue benchmark\n\n" + Machine.describe(facts) + "\n\n" + PRODUCERS + " producers, " + CONSUMERS
         + " consumers, 1 queue (1 partition), 1 node, " + runs + " measured run(s) of " + runMillis + " ms after a warm-up.\n\n"
         + table + "\n" + notes + "\nTotal time " + String.format(Locale.ROOT, "%.0f s", totalSecs)
-        + ". Command: `mvn -o -q -pl bench exec:java -Dexec.args=\"queue" + (quick ? " --quick" : "") + "\"`\n";
+        + ". Command: `mvn -o -q -pl bench exec:java -Dexec.args=\"queue" + (quick ? " --quick" : "") + "\"`, or, where the "
+        + "exec plugin is not in the local repository, `java -cp bench/target/classes:<bench runtime class path> "
+        + "io.sluice.bench.Bench queue" + (quick ? " --quick" : "") + "`\n";
     Files.writeString(out.resolve(name + ".md"), md);
     Files.writeString(out.resolve(name + ".json"), new JsonObject().put("machine", facts).put("runs", runs)
         .put("runMillis", runMillis).put("producers", PRODUCERS).put("consumers", CONSUMERS).put("nodes", 1)
