@@ -71,7 +71,7 @@ final class TopicBenchRun {
       try {
         // Prebuilt once: the bench does no per-record work beyond the send call and its acknowledgement count.
         Message message = Message.of(value);
-        long window = (long) (0.9 * TopicBench.BUFFER_MEMORY / (recordSize + 22));
+        long window = window(recordSize);
         ThroughputPump pump = new ThroughputPump(group, message, window);
         long t0 = System.nanoTime();
         pump.deadline = t0 + TimeUnit.MILLISECONDS.toNanos(millis);
@@ -109,6 +109,17 @@ final class TopicBenchRun {
       } finally {
         group.close();
       }
+    }
+
+    /**
+     * Sends kept unacknowledged: enough to fill 16 batches per partition (the producer sends one batch per
+     * partition at a time, so more only waits), never less than 4096, always within the producer's buffer so a
+     * send never blocks. A larger window costs throughput: the producer tracks every unfinished send.
+     */
+    static long window(int recordSize) {
+      long perBatch = TopicBench.BATCH_BYTES / (recordSize + 22);
+      long wanted = Math.max(4096, 16 * TopicBench.PARTITIONS * perBatch);
+      return Math.min(wanted, (long) (0.9 * TopicBench.BUFFER_MEMORY / (recordSize + 22)));
     }
 
     /** A new topic, its group of consumers (settled: each owns its share of the partitions) and a producer. */
