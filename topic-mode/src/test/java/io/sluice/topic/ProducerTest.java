@@ -177,6 +177,72 @@ class ProducerTest extends TopicsTestBase {
     sends.forEach(f -> assertTrue(f.succeeded(), "flush completed after every send before it"));
   }
 
+  /**
+   * A flush waits for the sends started before it (also one still waiting for metadata and one that
+   * fails), and not for a send started after it: here one whose metadata request is held back.
+   */
+  @Test
+  void flushWaitsForEarlierSendsOnly() {
+    createTopic("t", 2);
+    Producer p = topics.createProducer(new ProducerOptions().setLingerMs(60_000).setRequestTimeoutMs(3_000));
+    Future<RecordMetadata> unknown = p.send("nope", Message.of("x"));
+    List<Future<RecordMetadata>> before = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      before.add(p.send("t", i % 2, Message.of("m" + i)));
+    }
+    io.vertx.core.Handler<io.vertx.core.eventbus.DeliveryContext<Object>> holdSlow = dc -> {
+      if (dc.body() instanceof io.vertx.core.json.JsonObject j && j.getValue("topics") instanceof io.vertx.core.json.JsonArray a
+          && a.contains("slow")) {
+        return;
+      }
+      dc.next();
+    };
+    vertx.eventBus().addOutboundInterceptor(holdSlow);
+    try {
+      Future<Void> first = p.flush();
+      Future<RecordMetadata> later = p.send("slow", Message.of("after"));
+      Future<Void> second = p.flush();
+      await(first);
+      before.forEach(f -> assertTrue(f.succeeded(), "the first flush completed after every send before it"));
+      awaitFailure(unknown, ErrorCode.UNKNOWN_TOPIC);
+      assertTrue(!later.isComplete() && !second.isComplete(), "the first flush does not wait for a later send");
+      awaitFailure(later, ErrorCode.TIMEOUT);
+      await(second);
+    } finally {
+      vertx.eventBus().removeOutboundInterceptor(holdSlow);
+    }
+    await(p.close());
+  }
+
+  /** Sends made on the producer's own context complete there, in order. */
+  @Test
+  void sendsOnTheProducersContextCompleteOnIt() {
+    createTopic("t", 1);
+    io.vertx.core.Context context = vertx.getOrCreateContext();
+    io.vertx.core.Promise<List<Long>> offsets = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> {
+      Producer p = topics.createProducer(new ProducerOptions().setLingerMs(1));
+      List<Future<RecordMetadata>> sends = new ArrayList<>();
+      List<Boolean> onContext = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        sends.add(p.send("t", Message.of("m" + i)).onComplete(ar -> onContext.add(io.vertx.core.Vertx.currentContext() == context)));
+      }
+      Future.all(sends).compose(all -> p.close()).onComplete(ar -> {
+        if (ar.failed()) {
+          offsets.fail(ar.cause());
+        } else if (onContext.contains(false) || onContext.size() != 100) {
+          offsets.fail(new AssertionError("a send completed off the producer's context: " + onContext));
+        } else {
+          offsets.complete(sends.stream().map(f -> f.result().offset()).toList());
+        }
+      });
+    });
+    List<Long> got = await(offsets.future());
+    for (int i = 0; i < got.size(); i++) {
+      assertEquals(i, got.get(i), "offsets follow send order");
+    }
+  }
+
   /** A retried batch (same producer id, epoch and sequence) is appended once: here sent twice by hand. */
   @Test
   void retriedBatchIsAppendedOnce() {

@@ -44,6 +44,12 @@ final class MetadataCache {
     return refresh(topic);
   }
 
+  /** The cached metadata if younger than {@code maxAgeMs}, else null: what {@link #get} would answer at once. */
+  TopicMeta fresh(String topic) {
+    Entry e = cache.get(topic);
+    return e != null && System.currentTimeMillis() - e.fetchedAt < maxAgeMs ? e.meta : null;
+  }
+
   /** The cached metadata, or null. */
   TopicMeta cached(String topic) {
     Entry e = cache.get(topic);

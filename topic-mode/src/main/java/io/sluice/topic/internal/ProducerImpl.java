@@ -20,14 +20,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.ContextInternal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -42,14 +42,33 @@ import java.util.concurrent.ThreadLocalRandom;
  * is given up after an ambiguous failure (it may or may not have been appended), the producer takes a
  * new producer id, so a later batch can never be mistaken for that one.
  *
+ * <p>Flush bookkeeping: sends are counted per epoch (the sends started between two flushes), not tracked
+ * one by one; a batch remembers how many of its records each epoch owns and settles them all at once when
+ * it is acknowledged or given up. A flush closes the current epoch and completes when that epoch and every
+ * older one have no unfinished send left, so it waits for exactly the sends started before it.
+ *
+ * <p>Hot path: a send to a topic whose metadata is cached and fresh, with buffer space free, is appended
+ * synchronously without any intermediate future; the topic name was validated when its metadata was first
+ * fetched, so it is not validated again per send.
+ *
  * <p>Thread contract: confined to one event-loop context ({@link ContextBound}); public methods hop onto it.
  */
 final class ProducerImpl implements Producer {
+
+  /** The sends started between two flushes: a flush waits until its epoch and all older ones are drained. */
+  private static final class Epoch {
+    int unfinished;
+    boolean closed;
+    final Promise<Void> drained = Promise.promise();
+  }
 
   private static final class PendingBatch {
     final RecordBatch.Builder builder = RecordBatch.builder();
     final List<Message> messages = new ArrayList<>();
     final List<Promise<RecordMetadata>> promises = new ArrayList<>();
+    /** Epochs of the records, run-length: {@code epochs[i]} owns {@code epochSends[i]} records. */
+    final List<Epoch> epochs = new ArrayList<>(1);
+    int[] epochSends = new int[1];
     long reservedBytes;
     RecordBatch batch;
     long timestamp;
@@ -57,6 +76,19 @@ final class ProducerImpl implements Producer {
     long producerId = RecordBatch.NO_PRODUCER_ID;
     int sequence = RecordBatch.NO_SEQUENCE;
     boolean ambiguous;
+
+    void addEpoch(Epoch epoch) {
+      int last = epochs.size() - 1;
+      if (last >= 0 && epochs.get(last) == epoch) {
+        epochSends[last]++;
+        return;
+      }
+      if (last + 1 == epochSends.length) {
+        epochSends = Arrays.copyOf(epochSends, epochSends.length * 2);
+      }
+      epochs.add(epoch);
+      epochSends[last + 1] = 1;
+    }
   }
 
   private static final class PartitionQueue {
@@ -86,8 +118,12 @@ final class ProducerImpl implements Producer {
   private final MetadataCache metadata;
   private final Runnable onClose;
   private final Map<TopicPartition, PartitionQueue> queues = new HashMap<>();
+  /** The same queues indexed by topic then partition, so a send finds its queue without allocating a key. */
+  private final Map<String, PartitionQueue[]> queuesByTopic = new HashMap<>();
   private final ArrayDeque<Reservation> waiting = new ArrayDeque<>();
-  private final Set<Future<RecordMetadata>> unfinished = new LinkedHashSet<>();
+  /** Oldest first; the last one is the current epoch, which new sends join. */
+  private final ArrayDeque<Epoch> epochs = new ArrayDeque<>();
+  private Epoch currentEpoch;
   private long bufferedBytes;
   private long producerId;
   private boolean closed;
@@ -103,6 +139,8 @@ final class ProducerImpl implements Producer {
     this.metadata = new MetadataCache(bus, options.getMetadataMaxAgeMs(), options.getRequestTimeoutMs());
     this.onClose = onClose;
     this.producerId = options.isIdempotence() ? newProducerId() : RecordBatch.NO_PRODUCER_ID;
+    this.currentEpoch = new Epoch();
+    this.epochs.add(currentEpoch);
   }
 
   private static long newProducerId() {
@@ -111,13 +149,26 @@ final class ProducerImpl implements Producer {
 
   @Override
   public Future<RecordMetadata> send(String topic, Message message) {
-    return ctx.call(() -> doSend(topic, -1, message));
+    return send0(topic, -1, message);
   }
 
   @Override
   public Future<RecordMetadata> send(String topic, int partition, Message message) {
     if (partition < 0) {
       return Future.failedFuture(new InvalidArgumentException("partition must be >= 0, got " + partition));
+    }
+    return send0(topic, partition, message);
+  }
+
+  private Future<RecordMetadata> send0(String topic, int partition, Message message) {
+    // Called on the producer's own context: every completion of the send's promise happens on this
+    // context too, so its future can be handed out as is, without a second promise bound to the caller.
+    if (ContextInternal.current() == ctx.context()) {
+      try {
+        return doSend(topic, partition, message);
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
     }
     return ctx.call(() -> doSend(topic, partition, message));
   }
@@ -135,66 +186,108 @@ final class ProducerImpl implements Producer {
     if (closed || closing != null) {
       return Future.failedFuture(new StoreClosedException("producer '" + options.getClientId() + "' is closed"));
     }
-    Names.validate("topic", topic);
+    MetadataCache.TopicMeta fresh = metadata.fresh(topic);
+    if (fresh == null) {
+      // Only names that passed this check ever reach the cache, so a cached topic needs no check.
+      Names.validate("topic", topic);
+    }
     if (message == null) {
       throw new InvalidArgumentException("message is null");
     }
     int size = recordSize(message);
     Promise<RecordMetadata> promise = Promise.promise();
-    Future<RecordMetadata> result = promise.future();
-    unfinished.add(result);
-    result.onComplete(ar -> unfinished.remove(result));
-    metadata.get(topic).onComplete(ar -> {
-      if (ar.failed()) {
-        promise.fail(ar.cause());
-        return;
-      }
-      MetadataCache.TopicMeta meta = ar.result();
-      int partition;
-      try {
-        if (size > meta.maxMessageBytes()) {
-          throw new RecordTooLargeException("message of " + size + " bytes exceeds maxMessageBytes " + meta.maxMessageBytes()
-              + " of topic '" + topic + "'");
-        }
-        if (size > options.getBufferMemory()) {
-          throw new RecordTooLargeException("message of " + size + " bytes exceeds the producer's bufferMemory "
-              + options.getBufferMemory());
-        }
-        if (explicitPartition >= 0) {
-          if (explicitPartition >= meta.partitions()) {
-            throw new NotFoundException(ErrorCode.UNKNOWN_PARTITION, "topic '" + topic + "' has no partition " + explicitPartition
-                + " (it has " + meta.partitions() + ")");
-          }
-          partition = explicitPartition;
+    Epoch epoch = currentEpoch;
+    epoch.unfinished++;
+    if (fresh != null) {
+      route(topic, explicitPartition, message, size, fresh, promise, epoch);
+    } else {
+      metadata.get(topic).onComplete(ar -> {
+        if (ar.failed()) {
+          promise.fail(ar.cause());
+          settled(epoch, 1);
         } else {
-          partition = partitioner.partition(topic, message, meta.partitions());
-          if (partition < 0 || partition >= meta.partitions()) {
-            throw new InvalidArgumentException("the partitioner chose partition " + partition + " of topic '" + topic + "' which has "
-                + meta.partitions());
-          }
-        }
-      } catch (SluiceException e) {
-        promise.fail(e);
-        return;
-      }
-      reserve(size).onComplete(r -> {
-        if (r.failed()) {
-          promise.fail(r.cause());
-        } else {
-          append(new TopicPartition(topic, partition), message, size, promise);
+          route(topic, explicitPartition, message, size, ar.result(), promise, epoch);
         }
       });
+    }
+    return promise.future();
+  }
+
+  /** Chooses the partition, reserves buffer space and appends; or fails the send. */
+  private void route(String topic, int explicitPartition, Message message, int size, MetadataCache.TopicMeta meta,
+      Promise<RecordMetadata> promise, Epoch epoch) {
+    int partition;
+    try {
+      if (size > meta.maxMessageBytes()) {
+        throw new RecordTooLargeException("message of " + size + " bytes exceeds maxMessageBytes " + meta.maxMessageBytes()
+            + " of topic '" + topic + "'");
+      }
+      if (size > options.getBufferMemory()) {
+        throw new RecordTooLargeException("message of " + size + " bytes exceeds the producer's bufferMemory "
+            + options.getBufferMemory());
+      }
+      if (explicitPartition >= 0) {
+        if (explicitPartition >= meta.partitions()) {
+          throw new NotFoundException(ErrorCode.UNKNOWN_PARTITION, "topic '" + topic + "' has no partition " + explicitPartition
+              + " (it has " + meta.partitions() + ")");
+        }
+        partition = explicitPartition;
+      } else {
+        partition = partitioner.partition(topic, message, meta.partitions());
+        if (partition < 0 || partition >= meta.partitions()) {
+          throw new InvalidArgumentException("the partitioner chose partition " + partition + " of topic '" + topic + "' which has "
+              + meta.partitions());
+        }
+      }
+    } catch (SluiceException e) {
+      promise.fail(e);
+      settled(epoch, 1);
+      return;
+    }
+    if (tryReserve(size)) {
+      append(topic, partition, message, size, promise, epoch);
+      return;
+    }
+    reserve(size).onComplete(r -> {
+      if (r.failed()) {
+        promise.fail(r.cause());
+        settled(epoch, 1);
+      } else {
+        append(topic, partition, message, size, promise, epoch);
+      }
     });
-    return result;
+  }
+
+  // ---- flush bookkeeping ---------------------------------------------------------------------------
+
+  /** {@code sends} sends of {@code epoch} are complete (their promises already completed or failed). */
+  private void settled(Epoch epoch, int sends) {
+    epoch.unfinished -= sends;
+    if (epoch.unfinished == 0 && epoch.closed) {
+      completeDrainedEpochs();
+    }
+  }
+
+  private void completeDrainedEpochs() {
+    // An epoch completes only after every older one did: a flush waits for all sends started before it.
+    while (epochs.peek().closed && epochs.peek().unfinished == 0) {
+      epochs.poll().drained.complete();
+    }
   }
 
   // ---- buffer memory: bounded, FIFO, waiting up to maxBlockMs --------------------------------------
 
-  private Future<Void> reserve(long bytes) {
+  /** Takes {@code bytes} at once if nobody waits before us and they fit. */
+  private boolean tryReserve(long bytes) {
     if (waiting.isEmpty() && bufferedBytes + bytes <= options.getBufferMemory()) {
       bufferedBytes += bytes;
-      return Future.succeededFuture();
+      return true;
     }
+    return false;
+  }
+
+  /** Waits for {@code bytes}, in FIFO order behind earlier waiters; call after {@link #tryReserve} failed. */
+  private Future<Void> reserve(long bytes) {
     if (options.getMaxBlockMs() == 0) {
       return Future.failedFuture(queueFull());
     }
@@ -232,8 +325,27 @@ final class ProducerImpl implements Producer {
 
   // ---- batching ------------------------------------------------------------------------------------
 
-  private void append(TopicPartition tp, Message message, int size, Promise<RecordMetadata> promise) {
-    PartitionQueue q = queues.computeIfAbsent(tp, PartitionQueue::new);
+  private PartitionQueue queue(String topic, int partition) {
+    PartitionQueue[] byPartition = queuesByTopic.get(topic);
+    if (byPartition != null && partition < byPartition.length && byPartition[partition] != null) {
+      return byPartition[partition];
+    }
+    // First send to this partition (or the topic grew): rare, so allocating here is fine.
+    if (byPartition == null || partition >= byPartition.length) {
+      PartitionQueue[] grown = new PartitionQueue[partition + 1];
+      if (byPartition != null) {
+        System.arraycopy(byPartition, 0, grown, 0, byPartition.length);
+      }
+      byPartition = grown;
+      queuesByTopic.put(topic, byPartition);
+    }
+    PartitionQueue q = queues.computeIfAbsent(new TopicPartition(topic, partition), PartitionQueue::new);
+    byPartition[partition] = q;
+    return q;
+  }
+
+  private void append(String topic, int partition, Message message, int size, Promise<RecordMetadata> promise, Epoch epoch) {
+    PartitionQueue q = queue(topic, partition);
     if (q.open != null && q.open.builder.sizeInBytes() + size > options.getBatchBytes()) {
       seal(q);
     }
@@ -243,6 +355,7 @@ final class ProducerImpl implements Producer {
     q.open.builder.add(message);
     q.open.messages.add(message);
     q.open.promises.add(promise);
+    q.open.addEpoch(epoch);
     q.open.reservedBytes += size;
     if (q.open.builder.sizeInBytes() >= options.getBatchBytes() || flushes > 0) {
       seal(q);
@@ -316,6 +429,7 @@ final class ProducerImpl implements Producer {
       b.promises.get(i).tryComplete(new RecordMetadata(q.tp.topic(), q.tp.partition(), base + i, ts, durability));
     }
     finish(q, b);
+    settled(b);
   }
 
   private void failed(PartitionQueue q, PendingBatch b, SluiceException error) {
@@ -362,6 +476,13 @@ final class ProducerImpl implements Producer {
       p.tryFail(e);
     }
     finish(q, b);
+    settled(b);
+  }
+
+  private void settled(PendingBatch b) {
+    for (int i = 0; i < b.epochs.size(); i++) {
+      settled(b.epochs.get(i), b.epochSends[i]);
+    }
   }
 
   private void finish(PartitionQueue q, PendingBatch b) {
@@ -380,14 +501,19 @@ final class ProducerImpl implements Producer {
   }
 
   private Future<Void> doFlush() {
-    List<Future<RecordMetadata>> all = new ArrayList<>(unfinished);
+    Epoch flushed = currentEpoch;
+    flushed.closed = true;
+    currentEpoch = new Epoch();
+    epochs.add(currentEpoch);
     for (PartitionQueue q : queues.values()) {
       seal(q);
     }
     // Sends still waiting for metadata or buffer space reach a batch later: while a flush is pending,
     // append seals at once instead of lingering.
     flushes++;
-    return Future.join(all).transform(ar -> {
+    Future<Void> all = flushed.drained.future();
+    completeDrainedEpochs();
+    return all.transform(ar -> {
       flushes--;
       return Future.<Void>succeededFuture();
     });
