@@ -90,6 +90,39 @@ class SendReceiveTest extends QueueTestBase {
   }
 
   @Test
+  void oneAckSettlesReceiptsOfSeveralQueuesInAnyOrder() {
+    await(queues.createQueue("a"));
+    await(queues.createQueue("ab"));
+    await(queues.sendBatch("a", messages("a", 3)));
+    await(queues.sendBatch("ab", messages("ab", 3)));
+    List<Delivery> fromA = await(queues.receive("a", 3, 1000));
+    List<Delivery> fromAb = await(queues.receive("ab", 3, 1000));
+    assertEquals(3, fromA.size());
+    assertEquals(3, fromAb.size());
+    // Interleaved, and "a" is a prefix of "ab": each receipt must still reach its own queue.
+    List<String> mixed = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      mixed.add(fromA.get(i).receipt());
+      mixed.add(fromAb.get(i).receipt());
+    }
+    // A bad queue name late in the batch: refused with its code, and nothing is settled.
+    List<String> withBadName = new ArrayList<>(mixed);
+    withBadName.add("no/such:1:1f");
+    awaitFailure(queues.ack(withBadName), ErrorCode.INVALID_NAME);
+    assertEquals(3, await(queues.describe("a")).inFlight());
+    assertEquals(3, await(queues.describe("ab")).inFlight());
+    // A receipt given twice, apart from its twin: all or nothing per queue, so "a" settles none of its
+    // receipts and "ab" settles all of its own.
+    List<String> withTwin = new ArrayList<>(mixed);
+    withTwin.add(fromA.get(0).receipt());
+    awaitFailure(queues.ack(withTwin), ErrorCode.INVALID_ARGUMENT);
+    assertEquals(3, await(queues.describe("a")).inFlight());
+    assertEquals(0, await(queues.describe("ab")).depth());
+    await(queues.ack(fromA.stream().map(Delivery::receipt).toList()));
+    assertEquals(0, await(queues.describe("a")).depth());
+  }
+
+  @Test
   void expiredLeaseRedeliversAndItsReceiptIsDead() {
     await(queues.createQueue("q", new QueueConfig().setVisibilityTimeoutMs(200)));
     await(queues.send("q", Message.of("m")));

@@ -5,9 +5,11 @@ import io.sluice.api.Record;
 import io.sluice.queue.Delivery;
 import io.sluice.queue.internal.Wire.DeliveryFrame;
 import io.vertx.core.Future;
-import java.util.List;
 
-/** A delivery as a client holds it. Immutable. */
+/**
+ * A delivery as a client holds it: its own ack, nack and extend go to the owner straight from the
+ * frame's offset and token, without formatting and parsing back its receipt. Immutable.
+ */
 final class DeliveryImpl implements Delivery {
 
   private final QueuesImpl queues;
@@ -64,7 +66,7 @@ final class DeliveryImpl implements Delivery {
 
   @Override
   public Future<Void> ack() {
-    return receipt == null ? needsLease() : queues.ack(List.of(receipt));
+    return receipt == null ? needsLease() : queues.settleLease(Wire.ACK, queue, frame.offset(), frame.token(), 0);
   }
 
   @Override
@@ -74,12 +76,13 @@ final class DeliveryImpl implements Delivery {
 
   @Override
   public Future<Void> nack(long delayMs) {
-    return receipt == null ? needsLease() : queues.nack(List.of(receipt), delayMs);
+    return receipt == null ? needsLease()
+        : queues.settleLease(Wire.NACK, queue, frame.offset(), frame.token(), delayMs);
   }
 
   @Override
   public Future<Void> extend(long ms) {
-    return receipt == null ? needsLease() : queues.extend(receipt, ms);
+    return receipt == null ? needsLease() : queues.settleLease(Wire.EXTEND, queue, frame.offset(), frame.token(), ms);
   }
 
   @Override

@@ -41,6 +41,8 @@ final class Entry {
   Subscriber holder;
   /** Set while a dead-lettering waits for a retry: the reason to dead-letter with. */
   String deadLetterReason;
+  /** The last settle request that named this entry: how a request finds a receipt given twice. */
+  long settleRequest;
 
   Entry(long offset, int size, long enqueuedAt, long expiresAt, String group, Record record) {
     this.offset = offset;

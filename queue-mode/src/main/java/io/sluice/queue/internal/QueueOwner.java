@@ -40,14 +40,12 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
@@ -230,6 +228,8 @@ final class QueueOwner extends VerticleBase {
   private final Map<String, Subscriber> subscribers = new HashMap<>();
   private final ArrayDeque<Subscriber> rotation = new ArrayDeque<>();
   private long leaseSeq = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE / 2);
+  /** Numbers settle requests, for {@link Entry#settleRequest}. */
+  private long settleRequests;
 
   private boolean scanning;
   /** Set after a failed read until the retry: keeps scan and dispatch from calling each other in a loop. */
@@ -677,16 +677,18 @@ final class QueueOwner extends VerticleBase {
           + " ms, got " + req.arg());
     }
     // Validate every receipt before changing anything: a batch is settled all or nothing.
+    // A receipt given twice is found by stamping each entry with this request's number, not by a set.
     List<Entry> entries = new ArrayList<>(n);
-    Set<Entry> seen = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    long request = ++settleRequests;
     for (int i = 0; i < n; i++) {
       Entry e = index.get(req.offsets()[i]);
       if (e == null || e.state != Entry.IN_FLIGHT || e.token != req.tokens()[i] || e.leaseExpiresAt <= now) {
         throw Failures.unknownReceipt(Receipts.format(name, req.offsets()[i], req.tokens()[i]));
       }
-      if (!seen.add(e)) {
+      if (e.settleRequest == request) {
         throw new InvalidArgumentException("receipt " + Receipts.format(name, e.offset, e.token) + " given twice");
       }
+      e.settleRequest = request;
       entries.add(e);
     }
     switch (req.kind()) {

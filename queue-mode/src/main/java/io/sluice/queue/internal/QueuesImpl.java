@@ -32,6 +32,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,9 +51,19 @@ public final class QueuesImpl implements Queues {
   /** The longest queue name: the log names add a prefix of up to 3 characters to the 249 a log may have. */
   public static final int MAX_NAME_LENGTH = 246;
 
+  /**
+   * Names that passed {@link #validateName}: every send, pull and settled receipt names its queue, and
+   * a valid name stays valid, so the rule (a regex) runs once per distinct name. Bounded so that a
+   * client cycling through endless names does not grow it; past the bound names are just checked.
+   */
+  private static final Set<String> VALID_NAMES = ConcurrentHashMap.newKeySet();
+  private static final int MAX_VALID_NAMES = 4096;
+
   private final Vertx vertx;
   private final QueuesOptions options;
   private final EventBus bus;
+  /** Shared by every request to an owner; the event bus only reads it. */
+  private final DeliveryOptions ownerDelivery;
   private final Set<Object> closeables = ConcurrentHashMap.newKeySet();
   private volatile String registryDeployment;
   private volatile boolean closed;
@@ -61,6 +72,7 @@ public final class QueuesImpl implements Queues {
     this.vertx = vertx;
     this.options = options;
     this.bus = vertx.eventBus();
+    this.ownerDelivery = timeout(0);
   }
 
   public static Future<Queues> create(Vertx vertx, LogStore store, QueuesOptions options) {
@@ -86,10 +98,16 @@ public final class QueuesImpl implements Queues {
   }
 
   static String validateName(String name) {
+    if (name != null && VALID_NAMES.contains(name)) {
+      return name;
+    }
     Names.validate("queue", name);
     if (name.length() > MAX_NAME_LENGTH) {
       throw new InvalidArgumentException(ErrorCode.INVALID_NAME, "queue name longer than " + MAX_NAME_LENGTH
           + " characters", null);
+    }
+    if (VALID_NAMES.size() < MAX_VALID_NAMES) {
+      VALID_NAMES.add(name);
     }
     return name;
   }
@@ -114,7 +132,7 @@ public final class QueuesImpl implements Queues {
   }
 
   private <T> Future<T> toOwner(String queue, Object body) {
-    return request(queue, ownerAddress(options.getAddress(), queue), body, timeout(0));
+    return request(queue, ownerAddress(options.getAddress(), queue), body, ownerDelivery);
   }
 
   private DeliveryOptions timeout(long extraMs) {
@@ -281,20 +299,67 @@ public final class QueuesImpl implements Queues {
 
   @Override
   public Future<Void> nack(List<String> receipts, long delayMs) {
-    if (delayMs < 0 || delayMs > SendOptions.MAX_DELAY_MS) {
-      return Future.failedFuture(new InvalidArgumentException("nack delay must be between 0 and "
-          + SendOptions.MAX_DELAY_MS + " ms, got " + delayMs));
-    }
-    return settle(Wire.NACK, receipts, delayMs);
+    InvalidArgumentException bad = checkSettleArg(Wire.NACK, delayMs);
+    return bad != null ? Future.failedFuture(bad) : settle(Wire.NACK, receipts, delayMs);
   }
 
   @Override
   public Future<Void> extend(String receipt, long ms) {
-    if (ms < 1 || ms > QueueConfig.MAX_VISIBILITY_TIMEOUT_MS) {
-      return Future.failedFuture(new InvalidArgumentException("lease extension must be between 1 and "
-          + QueueConfig.MAX_VISIBILITY_TIMEOUT_MS + " ms, got " + ms));
+    InvalidArgumentException bad = checkSettleArg(Wire.EXTEND, ms);
+    return bad != null ? Future.failedFuture(bad) : settle(Wire.EXTEND, List.of(receipt), ms);
+  }
+
+  private static InvalidArgumentException checkSettleArg(byte kind, long arg) {
+    if (kind == Wire.NACK && (arg < 0 || arg > SendOptions.MAX_DELAY_MS)) {
+      return new InvalidArgumentException("nack delay must be between 0 and " + SendOptions.MAX_DELAY_MS
+          + " ms, got " + arg);
     }
-    return settle(Wire.EXTEND, List.of(receipt), ms);
+    if (kind == Wire.EXTEND && (arg < 1 || arg > QueueConfig.MAX_VISIBILITY_TIMEOUT_MS)) {
+      return new InvalidArgumentException("lease extension must be between 1 and "
+          + QueueConfig.MAX_VISIBILITY_TIMEOUT_MS + " ms, got " + arg);
+    }
+    return null;
+  }
+
+  /**
+   * Settles the lease of one delivery this client holds, without a receipt string to format and parse
+   * back: its queue name was checked when the delivery was asked for.
+   */
+  Future<Void> settleLease(byte kind, String queue, long offset, long token, long arg) {
+    InvalidArgumentException bad = checkSettleArg(kind, arg);
+    if (bad != null) {
+      return Future.failedFuture(bad);
+    }
+    return toOwner(queue, new SettleRequest(kind, arg, new long[] {offset}, new long[] {token}));
+  }
+
+  /** The receipts of one queue in a settle call, as the columns of its request. */
+  private static final class Leases {
+    final String queue;
+    long[] offsets;
+    long[] tokens;
+    int size;
+
+    Leases(String queue, int capacity) {
+      this.queue = queue;
+      this.offsets = new long[capacity];
+      this.tokens = new long[capacity];
+    }
+
+    void add(long offset, long token) {
+      if (size == offsets.length) {
+        offsets = Arrays.copyOf(offsets, size * 2);
+        tokens = Arrays.copyOf(tokens, size * 2);
+      }
+      offsets[size] = offset;
+      tokens[size] = token;
+      size++;
+    }
+
+    SettleRequest request(byte kind, long arg) {
+      return new SettleRequest(kind, arg, size == offsets.length ? offsets : Arrays.copyOf(offsets, size),
+          size == tokens.length ? tokens : Arrays.copyOf(tokens, size));
+    }
   }
 
   private Future<Void> settle(byte kind, List<String> receipts, long arg) {
@@ -305,22 +370,35 @@ public final class QueuesImpl implements Queues {
       if (receipts.isEmpty()) {
         return Future.succeededFuture();
       }
-      Map<String, List<Receipt>> byQueue = new LinkedHashMap<>();
+      // A batch almost always holds receipts of one queue: the previous receipt's queue is tried first,
+      // and the map of queues is only made when a second queue shows up.
+      Leases last = null;
+      Map<String, Leases> byQueue = null;
       for (String text : receipts) {
-        Receipt r = Receipts.parse(text);
-        validateName(r.queue());
-        byQueue.computeIfAbsent(r.queue(), q -> new ArrayList<>()).add(r);
+        Receipt r = Receipts.parse(text, last == null ? null : last.queue);
+        if (last == null || r.queue() != last.queue) {
+          Leases known = byQueue == null ? null : byQueue.get(r.queue());
+          if (known == null) {
+            known = new Leases(validateName(r.queue()), last == null ? receipts.size() : 16);
+            if (last != null && byQueue == null) {
+              byQueue = new LinkedHashMap<>();
+              byQueue.put(last.queue, last);
+            }
+            if (byQueue != null) {
+              byQueue.put(known.queue, known);
+            }
+          }
+          last = known;
+        }
+        last.add(r.offset(), r.token());
+      }
+      if (byQueue == null) {
+        return this.<Object>toOwner(last.queue, last.request(kind, arg)).<Void>mapEmpty();
       }
       List<Future<Object>> parts = new ArrayList<>(byQueue.size());
-      byQueue.forEach((queue, rs) -> {
-        long[] offsets = new long[rs.size()];
-        long[] tokens = new long[rs.size()];
-        for (int i = 0; i < offsets.length; i++) {
-          offsets[i] = rs.get(i).offset();
-          tokens[i] = rs.get(i).token();
-        }
-        parts.add(toOwner(queue, new SettleRequest(kind, arg, offsets, tokens)));
-      });
+      for (Leases leases : byQueue.values()) {
+        parts.add(toOwner(leases.queue, leases.request(kind, arg)));
+      }
       return Future.all(parts).transform(ar -> {
         if (ar.succeeded()) {
           return Future.succeededFuture();

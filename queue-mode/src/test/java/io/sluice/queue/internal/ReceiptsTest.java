@@ -1,6 +1,7 @@
 package io.sluice.queue.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.sluice.api.ErrorCode;
@@ -24,6 +25,26 @@ class ReceiptsTest {
     for (String bad : new String[] {"", "q", "q:1", ":1:2", "q:-1:2", "q:1:0", "q:1:zz", "q:x:1", "q:1:"}) {
       assertThrows(InvalidArgumentException.class, () -> Receipts.parse(bad), bad);
     }
+  }
+
+  @Test
+  void parseReusesTheQueueOfThePreviousReceiptOnlyWhenItIsTheSame() {
+    String queue = new String("orders");
+    assertSame(queue, Receipts.parse("orders:7:a", queue).queue());
+    for (String other : new String[] {"order", "orders2", "ordersX"}) {
+      Receipts.Receipt r = Receipts.parse(other + ":7:a", queue);
+      assertEquals(other, r.queue());
+      assertEquals(7, r.offset());
+      assertEquals(10, r.token());
+    }
+    assertEquals("xrders", Receipts.parse("xrders:7:a", queue).queue());
+    for (String bad : new String[] {"orders", "orders:1", "orders:-1:2", "orders:1:0", "orders:x:1", "orders:1:"}) {
+      assertThrows(InvalidArgumentException.class, () -> Receipts.parse(bad, queue), bad);
+    }
+    assertEquals("orders:9223372036854775807:ffffffffffffffff", Receipts.format("orders", Long.MAX_VALUE, -1L));
+    Receipts.Receipt widest = Receipts.parse("orders:9223372036854775807:ffffffffffffffff", null);
+    assertEquals(Long.MAX_VALUE, widest.offset());
+    assertEquals(-1L, widest.token());
   }
 
   @Test
