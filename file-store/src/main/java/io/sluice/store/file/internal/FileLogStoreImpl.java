@@ -214,10 +214,13 @@ public final class FileLogStoreImpl implements FileLogStore {
       if (!Files.isDirectory(dir)) {
         throw NotFoundException.unknownLog(name);
       }
-      FilePartitionLog log = logs.remove(name);
+      FilePartitionLog log = logs.get(name);
       if (log != null) {
         log.close();
+        // The log leaves the table only once its writer is done: if this wait fails, a store close still
+        // finds it and waits for its last file write instead of completing (and shutting down) before it.
         await(log.closeFuture());
+        logs.remove(name, log);
       }
       // Rename first: a crash mid-delete must not leave a half-deleted log that looks real.
       // The name is left out: a 249-character log name plus the marker would exceed the file-name limit.
@@ -259,7 +262,11 @@ public final class FileLogStoreImpl implements FileLogStore {
             lock.release();
             lockChannel.close();
           }
-          threads.shutdownWorkers();
+          if (!threads.shutdownWorkers()) {
+            // A close that completes while a store thread may still write would let the caller delete
+            // the files under it; say it did not finish instead.
+            throw new IOException("the store's threads did not stop in time");
+          }
           done.complete();
         } catch (IOException | RuntimeException e) {
           LOG.log(Level.WARNING, "closing the file store at " + dataDir + " failed", e);

@@ -47,13 +47,18 @@ final class StoreThreads {
     };
   }
 
-  /** Stops the pools other than {@code admin} and waits for their threads to end. Call on the admin thread. */
-  void shutdownWorkers() throws InterruptedException {
+  /**
+   * Stops the pools other than {@code admin} and waits for their threads to end (tasks already queued,
+   * such as the background force of a rolled segment, still run). Returns false if one did not end in time.
+   * Call on the admin thread.
+   */
+  boolean shutdownWorkers() throws InterruptedException {
     timer.shutdownNow();
     io.shutdown();
     read.shutdown();
-    io.awaitTermination(30, TimeUnit.SECONDS);
-    read.awaitTermination(30, TimeUnit.SECONDS);
-    timer.awaitTermination(5, TimeUnit.SECONDS);
+    boolean ioDone = io.awaitTermination(30, TimeUnit.SECONDS);
+    boolean readDone = read.awaitTermination(30, TimeUnit.SECONDS);
+    boolean timerDone = timer.awaitTermination(5, TimeUnit.SECONDS);
+    return ioDone && readDone && timerDone;
   }
 }
