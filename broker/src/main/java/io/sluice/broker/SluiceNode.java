@@ -3,6 +3,8 @@ package io.sluice.broker;
 import io.sluice.api.InvalidArgumentException;
 import io.sluice.api.store.LogStore;
 import io.sluice.broker.internal.SluiceNodeImpl;
+import io.sluice.queue.Queues;
+import io.sluice.topic.Topics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -42,6 +44,15 @@ public interface SluiceNode {
 
   /** The log store beneath the node's services. Closed by {@link #close()}. */
   LogStore store();
+
+  /**
+   * The node's topics, the same ones its HTTP API serves: Java code in the node's JVM produces and consumes
+   * here without HTTP. Owned by the node: {@link #close()} closes it (callers must not).
+   */
+  Topics topics();
+
+  /** The node's queues, the same ones its HTTP API serves. Owned by the node, like {@link #topics()}. */
+  Queues queues();
 
   /**
    * Stops the node gracefully: new requests are refused, in-flight ones get up to

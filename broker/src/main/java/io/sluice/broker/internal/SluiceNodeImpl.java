@@ -4,6 +4,8 @@ import io.sluice.api.InvalidArgumentException;
 import io.sluice.api.store.LogStore;
 import io.sluice.broker.NodeOptions;
 import io.sluice.broker.SluiceNode;
+import io.sluice.queue.Queues;
+import io.sluice.topic.Topics;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -100,9 +102,9 @@ public final class SluiceNodeImpl implements SluiceNode {
     return started;
   }
 
-  /** The services that come with the node. Topics and queues plug in here once their modules settle. */
-  private static List<RouteGroup.Opener> builtInGroups() {
-    return List.of();
+  /** The services that come with the node, in opening order (they close in the reverse order). */
+  static List<RouteGroup.Opener> builtInGroups() {
+    return List.of(TopicRoutes::open, QueueRoutes::open);
   }
 
   private Future<Void> doStart(List<RouteGroup.Opener> openers) {
@@ -154,6 +156,27 @@ public final class SluiceNodeImpl implements SluiceNode {
   @Override
   public LogStore store() {
     return store;
+  }
+
+  @Override
+  public Topics topics() {
+    return service(TopicRoutes.class).topics();
+  }
+
+  @Override
+  public Queues queues() {
+    return service(QueueRoutes.class).queues();
+  }
+
+  private <G extends RouteGroup> G service(Class<G> type) {
+    synchronized (groups) {
+      for (RouteGroup g : groups) {
+        if (type.isInstance(g)) {
+          return type.cast(g);
+        }
+      }
+    }
+    throw new IllegalStateException("this node runs no " + type.getSimpleName() + " (it is not started, or was started without it)");
   }
 
   /** The HTTP routes, in order; for tests that check them against the OpenAPI document. */
