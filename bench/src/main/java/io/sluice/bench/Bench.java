@@ -17,8 +17,9 @@ public final class Bench {
     List<String> a = Arrays.asList(args);
     boolean quick = a.contains("--quick");
     Path out = Path.of(option(a, "--out", "bench/results"));
-    Path work = Path.of(option(a, "--dir", out.resolve("tmp").toString()));
     String scenario = a.isEmpty() || a.get(0).startsWith("--") ? "store" : a.get(0);
+    // One work dir per scenario: each deletes its own when done, so two scenarios run at once must not share one.
+    Path work = Path.of(option(a, "--dir", out.resolve("tmp-" + scenario).toString()));
     switch (scenario) {
       case "store" -> new StoreBench(quick, work, out).run();
       case "topic" -> new TopicBench(quick, work, out).run();
