@@ -11,7 +11,7 @@ public class StoreClosedException extends SluiceException {
     super(ErrorCode.STORE_CLOSED, message, cause);
   }
 
-  /** For the few codes that share this meaning (for example {@code INVALID_NAME}, {@code DISK_FULL}). */
+  /** With a more specific code of the same kind (e.g. {@code invalid_name} for an invalid argument, {@code disk_full} for a storage failure, {@code batch_too_large} for a record too large). */
   public StoreClosedException(ErrorCode code, String message, Throwable cause) {
     super(code, message, cause);
   }
