@@ -21,6 +21,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -32,7 +34,8 @@ import org.HdrHistogram.Histogram;
  * buffer) or a latency run (paced open loop).
  *
  * <p>Thread contract: {@link Setup} is used from one plain thread, which blocks on the run's futures. The
- * producing side ({@link ThroughputPump}, {@link Pacer}) runs only on the producer's context; each consumer's
+ * producing side ({@link ThroughputPump}, {@link Pacer}'s ticks) runs only on the producer's context (the
+ * pacer's own thread only posts ticks there); each consumer's
  * handler only on its consumer's context; they share only {@link GroupReceipts}, which is thread-safe.
  */
 final class TopicBenchRun {
@@ -93,9 +96,14 @@ final class TopicBenchRun {
       try {
         long total = Math.max(1, (long) (ratePerSec * millis / 1000));
         Pacer pacer = new Pacer(group, value, ratePerSec, total);
-        group.producerContext.runOnContext(v -> pacer.start());
-        long lastSend = pacer.allSent.get(millis + 120_000, TimeUnit.MILLISECONDS);
-        group.receipts.allReceived.get(120, TimeUnit.SECONDS);
+        long lastSend;
+        try {
+          pacer.start();
+          lastSend = pacer.allSent.get(millis + 120_000, TimeUnit.MILLISECONDS);
+          group.receipts.allReceived.get(120, TimeUnit.SECONDS);
+        } finally {
+          pacer.stop();
+        }
         if (pacer.failure.get() != null) {
           throw new IllegalStateException("sends failed", pacer.failure.get());
         }
@@ -353,11 +361,24 @@ final class TopicBenchRun {
   }
 
   /**
-   * Open-loop producer: record {@code i} is due at {@code t0 + i / rate}; a 1 ms periodic timer sends every
-   * record that is due, each carrying its scheduled time, so a late send counts in the latency it causes.
-   * Runs on the producer's context only.
+   * Open-loop producer: record {@code i} is due at {@code t0 + i / rate} and carries that scheduled time in
+   * its value, so a late send counts in the latency it causes (no coordinated omission).
+   *
+   * <p>Why a pacing thread: a Vert.x timer fires at most once a millisecond, so at a million records a second
+   * one tick had to send a thousand records or more in one go, and once the loop fell behind a single tick
+   * sent every overdue record at once, blocking the producer's event loop for seconds: the bench measured its
+   * own pacer. Here a dedicated platform thread wakes every {@value #PACE_NANOS} ns and, when records are due
+   * and no tick is pending, posts one tick to the producer's context; a tick sends at most {@value #CHUNK}
+   * due records and re-posts itself while more are due, so the loop handles acknowledgements and batches
+   * between ticks. Sends stay on the producer's own context (no per-record hop between threads).
+   *
+   * <p>Thread contract: {@link #start()} from any thread; ticks and acknowledgements run on the producer's
+   * context only; the pacing thread reads only {@code sent} (volatile) and the {@code posted} flag.
    */
   static final class Pacer implements Handler<AsyncResult<RecordMetadata>> {
+
+    static final int CHUNK = 256;
+    static final long PACE_NANOS = 50_000;
 
     final CompletableFuture<Long> allSent = new CompletableFuture<>();
     final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -365,9 +386,10 @@ final class TopicBenchRun {
     private final Buffer value;
     private final double ratePerSec;
     private final long total;
+    private final AtomicBoolean posted = new AtomicBoolean();
     volatile long t0;
-    private long sent;
-    private long timer = -1;
+    private volatile long sent;
+    private Thread thread;
 
     Pacer(Group group, Buffer value, double ratePerSec, long total) {
       this.group = group;
@@ -378,29 +400,57 @@ final class TopicBenchRun {
 
     void start() {
       t0 = System.nanoTime();
-      tick();
-      if (sent < total) {
-        timer = group.vertx.setPeriodic(1, id -> tick());
+      thread = new Thread(this::pace, "bench-pacer");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    /** Stops the pacing thread early (a failed run); it ends by itself once every record is sent. */
+    void stop() throws InterruptedException {
+      if (thread != null) {
+        thread.interrupt();
+        thread.join(5_000);
+      }
+    }
+
+    private long dueAt(long index) {
+      return t0 + (long) (index * 1e9 / ratePerSec);
+    }
+
+    private void pace() {
+      while (!Thread.currentThread().isInterrupted()) {
+        long next = sent;
+        if (next >= total) {
+          return;
+        }
+        if (System.nanoTime() >= dueAt(next) && posted.compareAndSet(false, true)) {
+          group.producerContext.runOnContext(v -> tick());
+        }
+        LockSupport.parkNanos(PACE_NANOS);
       }
     }
 
     private void tick() {
       long now = System.nanoTime();
       long due = Math.min(total, (long) ((now - t0) * ratePerSec / 1e9) + 1);
-      while (sent < due) {
-        long scheduledAt = t0 + (long) (sent * 1e9 / ratePerSec);
+      long n = sent;
+      long until = Math.min(due, n + CHUNK);
+      while (n < until) {
         Buffer v = value.copy();
-        v.setLong(0, scheduledAt);
+        v.setLong(0, dueAt(n));
         group.producer.send(group.topic, Message.of(v)).onComplete(this);
-        sent++;
+        n++;
       }
-      if (sent == total && !allSent.isDone()) {
-        if (timer >= 0) {
-          group.vertx.cancelTimer(timer);
-        }
+      sent = n;
+      if (n == total) {
         group.receipts.expect(total);
         allSent.complete(System.nanoTime());
+      } else if (n < due) {
+        // Still behind schedule: continue after whatever else the loop has queued.
+        group.producerContext.runOnContext(v -> tick());
+        return;
       }
+      posted.set(false);
     }
 
     @Override
