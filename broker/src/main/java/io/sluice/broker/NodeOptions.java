@@ -33,6 +33,11 @@ public final class NodeOptions {
   /** The registry name vertx-micrometer-metrics uses when none is set. */
   public static final String DEFAULT_METRICS_REGISTRY_NAME = "default";
 
+  /** HTTP consumer-group members one node holds at most. */
+  public static final int DEFAULT_GROUP_MAX_MEMBERS = 1000;
+  /** How long an HTTP consumer-group member may go without polling before the node closes it. */
+  public static final long DEFAULT_GROUP_SESSION_TIMEOUT_MS = 30_000;
+
   /** The store types a node accepts. */
   public static final List<String> STORES = List.of("memory", "file");
 
@@ -48,6 +53,8 @@ public final class NodeOptions {
   private int clusterPort = DEFAULT_CLUSTER_PORT;
   private List<String> join = List.of();
   private String metricsRegistryName = DEFAULT_METRICS_REGISTRY_NAME;
+  private int groupMaxMembers = DEFAULT_GROUP_MAX_MEMBERS;
+  private long groupSessionTimeoutMs = DEFAULT_GROUP_SESSION_TIMEOUT_MS;
 
   public NodeOptions() {
   }
@@ -65,6 +72,43 @@ public final class NodeOptions {
     this.clusterPort = other.clusterPort;
     this.join = other.join;
     this.metricsRegistryName = other.metricsRegistryName;
+    this.groupMaxMembers = other.groupMaxMembers;
+    this.groupSessionTimeoutMs = other.groupSessionTimeoutMs;
+  }
+
+  /**
+   * How many consumer-group members ({@code POST /v1/groups/{group}/members}) the node holds at once; one
+   * more gets 429 {@code limit_exceeded}. Each is a consumer with its own fetches and heartbeats, so the
+   * bound keeps clients that never delete their members from exhausting the node.
+   * Default {@value #DEFAULT_GROUP_MAX_MEMBERS}.
+   */
+  public int getGroupMaxMembers() {
+    return groupMaxMembers;
+  }
+
+  public NodeOptions setGroupMaxMembers(int groupMaxMembers) {
+    if (groupMaxMembers < 1) {
+      throw new InvalidArgumentException("must be at least 1, got " + groupMaxMembers);
+    }
+    this.groupMaxMembers = groupMaxMembers;
+    return this;
+  }
+
+  /**
+   * How long a consumer-group member may go without polling its records before the node closes it
+   * (leaving the group, so its partitions go to the others), like Kafka's session timeout.
+   * Default {@value #DEFAULT_GROUP_SESSION_TIMEOUT_MS} ms.
+   */
+  public long getGroupSessionTimeoutMs() {
+    return groupSessionTimeoutMs;
+  }
+
+  public NodeOptions setGroupSessionTimeoutMs(long groupSessionTimeoutMs) {
+    if (groupSessionTimeoutMs < 100) {
+      throw new InvalidArgumentException("must be at least 100 ms, got " + groupSessionTimeoutMs);
+    }
+    this.groupSessionTimeoutMs = groupSessionTimeoutMs;
+    return this;
   }
 
   /** Where the file store keeps its logs. Default {@value #DEFAULT_DATA_DIR}. */

@@ -32,7 +32,8 @@ import java.util.Set;
 /**
  * The topic routes, {@code /v1/topics/...}, over the node's {@link Topics}: create, list, describe, delete,
  * produce (through one node-wide {@link Producer}, so concurrent requests share batches and fsyncs) and
- * read a partition by offset.
+ * read a partition by offset; and, through {@link GroupRoutes}, the consumer-group routes
+ * {@code /v1/groups/...} over the same {@link Topics}.
  *
  * <p>Reads go straight to the partition's log in the store ({@code <topic>-<partition>}, the layout
  * {@link Topics} documents): a read by offset needs no group, no consumer and no cursor, and the store
@@ -58,11 +59,14 @@ final class TopicRoutes implements RouteGroup {
   private final Topics topics;
   private final Producer producer;
   private final LogStore store;
+  /** The consumer-group routes share this group's Topics, and must close their consumers before it. */
+  private final GroupRoutes groups;
 
-  private TopicRoutes(Topics topics, Producer producer, LogStore store) {
+  private TopicRoutes(Topics topics, Producer producer, LogStore store, GroupRoutes groups) {
     this.topics = topics;
     this.producer = producer;
     this.store = store;
+    this.groups = groups;
   }
 
   static Future<RouteGroup> open(NodeResources node) {
@@ -74,7 +78,9 @@ final class TopicRoutes implements RouteGroup {
           .setClientId("http")
           .setLingerMs(0)
           .setMaxBlockMs(5_000));
-      return new TopicRoutes(topics, producer, node.store());
+      GroupRoutes groups = new GroupRoutes(node.vertx(), topics, node.options().getGroupMaxMembers(),
+          node.options().getGroupSessionTimeoutMs());
+      return new TopicRoutes(topics, producer, node.store(), groups);
     });
   }
 
@@ -90,11 +96,12 @@ final class TopicRoutes implements RouteGroup {
     router.delete("/v1/topics/:topic").handler(handle(this::delete));
     router.post("/v1/topics/:topic/records").handler(handle(this::produce));
     router.get("/v1/topics/:topic/partitions/:partition/records").handler(handle(this::read));
+    groups.mount(router);
   }
 
   @Override
   public Future<Void> close() {
-    return producer.close().transform(ar -> topics.close());
+    return groups.close().transform(v -> producer.close()).transform(ar -> topics.close());
   }
 
   private Future<?> list(RoutingContext ctx) {
