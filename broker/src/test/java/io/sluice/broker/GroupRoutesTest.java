@@ -1,55 +1,28 @@
 package io.sluice.broker;
 
 import static io.sluice.broker.testing.TestHttp.await;
-import static io.sluice.broker.testing.TestHttp.call;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.broker.testing.TestHttp.Response;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The consumer-group routes over HTTP, against an embedded node on the memory store. */
-@ExtendWith(VertxExtension.class)
-class GroupRoutesTest {
+class GroupRoutesTest extends NodeRoutesTestBase {
 
-  private Vertx vertx;
-  private SluiceNode node;
-
-  @BeforeEach
-  void start(Vertx vertx) {
-    this.vertx = vertx;
-    node = await(SluiceNode.start(vertx, new NodeOptions().setStore("memory").setHttpPort(0).setGroupMaxMembers(3)));
-  }
-
-  @AfterEach
-  void stop() {
-    if (node != null) {
-      await(node.close());
-    }
-  }
-
-  private Response req(HttpMethod method, String path, String body) {
-    return call(vertx, method, node.httpPort(), path, body);
-  }
-
-  private static void assertError(int status, String code, Response r) {
-    assertEquals(status, r.status(), r.body());
-    assertEquals(code, r.json().getString("error"), r.body());
+  @Override
+  protected NodeOptions nodeOptions() {
+    return super.nodeOptions().setGroupMaxMembers(3);
   }
 
   private void topic(String name, int partitions) {

@@ -1,50 +1,19 @@
 package io.sluice.broker;
 
 import static io.sluice.broker.testing.TestHttp.await;
-import static io.sluice.broker.testing.TestHttp.call;
 import static io.sluice.broker.testing.TestHttp.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.broker.testing.TestHttp.Response;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.util.Base64;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The queue routes over HTTP, against an embedded node on the memory store. */
-@ExtendWith(VertxExtension.class)
-class QueueRoutesTest {
-
-  private Vertx vertx;
-  private SluiceNode node;
-
-  @BeforeEach
-  void start(Vertx vertx) {
-    this.vertx = vertx;
-    node = await(SluiceNode.start(vertx, new NodeOptions().setStore("memory").setHttpPort(0)));
-  }
-
-  @AfterEach
-  void stop() {
-    await(node.close());
-  }
-
-  private Response req(HttpMethod method, String path, String body) {
-    return call(vertx, method, node.httpPort(), path, body);
-  }
-
-  private static void assertError(int status, String code, Response r) {
-    assertEquals(status, r.status(), r.body());
-    assertEquals(code, r.json().getString("error"), r.body());
-    assertTrue(r.json().containsKey("message"), r.body());
-  }
+class QueueRoutesTest extends NodeRoutesTestBase {
 
   @Test
   void createIsIdempotentAndConflictsOnOtherSettings() {
