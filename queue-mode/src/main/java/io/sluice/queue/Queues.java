@@ -100,6 +100,13 @@ public interface Queues {
    */
   Future<List<Delivery>> receive(String queue, int max, long waitMs);
 
+  /**
+   * As {@link #receive(String, int, long)}, but the leases taken end {@code visibilityTimeoutMs} after
+   * delivery instead of after the queue's visibility timeout: between 1 and
+   * {@link QueueConfig#MAX_VISIBILITY_TIMEOUT_MS}, else {@code invalid_argument}.
+   */
+  Future<List<Delivery>> receive(String queue, int max, long waitMs, long visibilityTimeoutMs);
+
   // ---- settle ----
 
   /**

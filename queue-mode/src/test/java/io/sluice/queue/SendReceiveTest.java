@@ -140,6 +140,38 @@ class SendReceiveTest extends QueueTestBase {
   }
 
   @Test
+  void receiveWithItsOwnVisibilityTimeoutRedeliversAfterThatTimeout() {
+    await(queues.createQueue("q", new QueueConfig().setVisibilityTimeoutMs(60_000)));
+    await(queues.send("q", Message.of("short")));
+    await(queues.send("q", Message.of("default")));
+    long receivedAt = System.nanoTime();
+    Delivery shortLease = await(queues.receive("q", 1, 1000, 200)).get(0);
+    Delivery defaultLease = await(queues.receive("q", 1, 1000)).get(0);
+    List<Delivery> again = await(queues.receive("q", 10, 5000));
+    long waitedMs = (System.nanoTime() - receivedAt) / 1_000_000;
+    assertEquals(1, again.size(), "only the 200 ms lease expired; the other keeps the queue's 60 s");
+    assertEquals(shortLease.id(), again.get(0).id());
+    assertEquals(2, again.get(0).deliveryCount());
+    assertTrue(waitedMs >= 200 && waitedMs < 5000, "redelivered after about 200 ms, took " + waitedMs);
+    awaitFailure(shortLease.ack(), ErrorCode.UNKNOWN_RECEIPT);
+    await(defaultLease.ack());
+    await(again.get(0).ack());
+    assertEquals(0, await(queues.describe("q")).depth());
+  }
+
+  @Test
+  void receiveRejectsAVisibilityTimeoutOutOfRange() {
+    await(queues.createQueue("q"));
+    await(queues.send("q", Message.of("m")));
+    awaitFailure(queues.receive("q", 1, 0, 0), ErrorCode.INVALID_ARGUMENT);
+    awaitFailure(queues.receive("q", 1, 0, -5), ErrorCode.INVALID_ARGUMENT);
+    awaitFailure(queues.receive("q", 1, 0, QueueConfig.MAX_VISIBILITY_TIMEOUT_MS + 1), ErrorCode.INVALID_ARGUMENT);
+    QueueStats stats = await(queues.describe("q"));
+    assertEquals(1, stats.depth());
+    assertEquals(0, stats.inFlight(), "a rejected receive leased nothing");
+  }
+
+  @Test
   void extendKeepsALeaseAlive() throws Exception {
     await(queues.createQueue("q", new QueueConfig().setVisibilityTimeoutMs(300)));
     await(queues.send("q", Message.of("m")));

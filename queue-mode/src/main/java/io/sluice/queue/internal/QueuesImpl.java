@@ -269,6 +269,20 @@ public final class QueuesImpl implements Queues {
 
   @Override
   public Future<List<Delivery>> receive(String queue, int max, long waitMs) {
+    return receiveLeased(queue, max, waitMs, 0);
+  }
+
+  @Override
+  public Future<List<Delivery>> receive(String queue, int max, long waitMs, long visibilityTimeoutMs) {
+    if (visibilityTimeoutMs < 1 || visibilityTimeoutMs > QueueConfig.MAX_VISIBILITY_TIMEOUT_MS) {
+      return Future.failedFuture(new InvalidArgumentException("visibilityTimeoutMs must be between 1 and "
+          + QueueConfig.MAX_VISIBILITY_TIMEOUT_MS + ", got " + visibilityTimeoutMs));
+    }
+    return receiveLeased(queue, max, waitMs, visibilityTimeoutMs);
+  }
+
+  /** {@code visibilityMs} 0: the queue's own visibility timeout. */
+  private Future<List<Delivery>> receiveLeased(String queue, int max, long waitMs, long visibilityMs) {
     return attempt(() -> {
       validateName(queue);
       if (max < 1) {
@@ -278,7 +292,7 @@ public final class QueuesImpl implements Queues {
         throw new InvalidArgumentException("waitMs must be >= 0, got " + waitMs);
       }
       return this.<DeliveryBatch>request(queue, ownerAddress(options.getAddress(), queue),
-          new ReceiveRequest(max, waitMs, 0), timeout(waitMs)).map(b -> deliveries(b));
+          new ReceiveRequest(max, waitMs, visibilityMs), timeout(waitMs)).map(b -> deliveries(b));
     });
   }
 
