@@ -1,0 +1,114 @@
+package io.sluice.samples;
+
+import io.sluice.samples.orders.OrderProcessingSample;
+import io.sluice.samples.orders.OrderReport;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * {@code java -jar sluice-samples.jar <sample> [--flag value ...]}: runs one sample in a fresh {@code Vertx}
+ * and exits with 0 when the sample proved its claims, 1 when it did not (or failed), 2 for bad arguments.
+ *
+ * <p>Runs on the main thread, which only waits: the samples themselves run on Vert.x event loops.
+ */
+public final class Samples {
+
+  private static final String USAGE = """
+      usage: java -jar sluice-samples.jar <sample> [options]
+        order-processing      [--orders 1000] [--invalid-every 20]
+      common options:
+        --data-dir <dir>      where the file store keeps its logs (default: a temporary directory, deleted at the end)
+      """;
+
+  private Samples() {
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(List.of(args), System.out));
+  }
+
+  static int run(List<String> args, PrintStream out) {
+    if (args.isEmpty() || args.contains("--help")) {
+      out.print(USAGE);
+      return args.isEmpty() ? 2 : 0;
+    }
+    Map<String, String> flags;
+    try {
+      flags = flags(args.subList(1, args.size()));
+    } catch (IllegalArgumentException e) {
+      out.println(e.getMessage());
+      out.print(USAGE);
+      return 2;
+    }
+    String sample = args.get(0);
+    Path dataDir = null;
+    Vertx vertx = Vertx.vertx();
+    try {
+      dataDir = flags.containsKey("data-dir") ? Path.of(flags.get("data-dir")) : Files.createTempDirectory("sluice-sample");
+      Future<Boolean> proven = switch (sample) {
+        case "order-processing" -> OrderProcessingSample.run(vertx, new OrderProcessingSample.Settings(dataDir,
+            intFlag(flags, "orders", 1000), intFlag(flags, "invalid-every", 20), 120_000), out)
+            .map(OrderReport::proven);
+        default -> throw new IllegalArgumentException("unknown sample '" + sample + "'");
+      };
+      return proven.await() ? 0 : 1;
+    } catch (IllegalArgumentException e) {
+      out.println(e.getMessage());
+      out.print(USAGE);
+      return 2;
+    } catch (Exception e) {
+      out.println(sample + " failed: " + e);
+      return 1;
+    } finally {
+      vertx.close().await();
+      if (dataDir != null && !flags.containsKey("data-dir")) {
+        deleteTree(dataDir);
+      }
+    }
+  }
+
+  /** {@code --name value} pairs and bare {@code --switch}es (value "true"). */
+  private static Map<String, String> flags(List<String> args) {
+    Map<String, String> flags = new HashMap<>();
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      if (!arg.startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument '" + arg + "'");
+      }
+      boolean hasValue = i + 1 < args.size() && !args.get(i + 1).startsWith("--");
+      flags.put(arg.substring(2), hasValue ? args.get(++i) : "true");
+    }
+    return flags;
+  }
+
+  private static int intFlag(Map<String, String> flags, String name, int defaultValue) {
+    String value = flags.get(name);
+    try {
+      int n = value == null ? defaultValue : Integer.parseInt(value);
+      if (n < 1) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--" + name + " takes a positive whole number, got '" + value + "'");
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package io.sluice.samples.orders;
+
+import io.sluice.api.store.LogStore;
+import io.sluice.queue.QueueConfig;
+import io.sluice.queue.Queues;
+import io.sluice.samples.Waits;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Sample 1, order processing: a generator places orders on the {@code orders} queue, three processors
+ * compete for them (CLIENT acks), invalid orders are nacked until {@link #MAX_DELIVERIES} deliveries are
+ * used up and then sit in {@code orders.dlq} with the reason. At the end a ledger keyed by order id proves
+ * that every valid order was processed exactly once.
+ *
+ * <p>Everything runs embedded: a file store in {@code dataDir}, the queues on it, the verticles beside
+ * them, in the caller's {@code Vertx}. {@link #run} is what {@code java -jar sluice-samples.jar
+ * order-processing} and the test both call.
+ */
+public final class OrderProcessingSample {
+
+  public static final String ORDERS = "orders";
+  public static final String ORDERS_DLQ = "orders.dlq";
+  /** Deliveries an order gets before the queue gives up on it. */
+  public static final int MAX_DELIVERIES = 3;
+  static final int PROCESSORS = 3;
+
+  private static final String[] SKUS = {"kettle", "teapot", "mug", "strainer", "tray"};
+  private static final long QUEUE_EMPTY_TIMEOUT_MS = 10_000;
+
+  /**
+   * @param dataDir      where the file store keeps the queues
+   * @param orders       how many orders to place
+   * @param invalidEvery every n-th order has a negative quantity (and must end in the DLQ)
+   * @param timeoutMs    how long to wait for the last order before reporting what happened
+   */
+  public record Settings(Path dataDir, int orders, int invalidEvery, long timeoutMs) {
+  }
+
+  private OrderProcessingSample() {
+  }
+
+  /** Runs the sample, printing progress and the report to {@code out}; completes with the report. */
+  public static Future<OrderReport> run(Vertx vertx, Settings settings, PrintStream out) {
+    List<Order> orders = orders(settings.orders(), settings.invalidEvery());
+    LogStore store = LogStore.create(vertx, "file", new JsonObject().put("dataDir", settings.dataDir().toString()));
+    return Queues.create(vertx, store)
+        .compose(queues -> process(vertx, queues, orders, settings, out).eventually(queues::close))
+        .eventually(store::close)
+        .onSuccess(report -> report.print(out));
+  }
+
+  private static Future<OrderReport> process(Vertx vertx, Queues queues, List<Order> orders, Settings settings,
+      PrintStream out) {
+    long invalid = orders.stream().filter(o -> !o.valid()).count();
+    long valid = orders.size() - invalid;
+    OrderLedger ledger = new OrderLedger();
+    DeadLetterAuditor auditor = new DeadLetterAuditor(queues);
+    OrderGenerator generator = new OrderGenerator(queues, orders);
+    List<String> deployments = new ArrayList<>();
+    out.printf("order-processing: %d orders (%d invalid) -> queue '%s', %d processors, maxDeliveries %d, DLQ '%s'%n",
+        orders.size(), invalid, ORDERS, PROCESSORS, MAX_DELIVERIES, ORDERS_DLQ);
+    long progress = vertx.setPeriodic(1000, id -> out.printf("  booked %d/%d valid orders, %d/%d invalid in the DLQ%n",
+        ledger.distinctOrders(), valid, auditor.deadLetters().size(), invalid));
+
+    // The dead-letter queue must exist before a queue can name it.
+    return queues.createQueue(ORDERS_DLQ)
+        .compose(v -> queues.createQueue(ORDERS, new QueueConfig()
+            .setMaxDeliveries(MAX_DELIVERIES)
+            .setDeadLetterQueue(ORDERS_DLQ)))
+        .compose(v -> deployAll(vertx, auditor, ledger, queues, deployments))
+        // The processors are waiting before the first order arrives, so they compete from the start.
+        .compose(v -> vertx.deployVerticle(generator).onSuccess(deployments::add))
+        .compose(id -> generator.allSent())
+        .compose(v -> Waits.until(vertx,
+            () -> ledger.distinctOrders() >= valid && auditor.deadLetters().size() >= invalid, settings.timeoutMs()))
+        // Booked is not yet acked: wait until the queue has stored the last ack.
+        .compose(done -> Waits.untilAsync(vertx,
+            () -> queues.describe(ORDERS).map(stats -> stats.depth() == 0), QUEUE_EMPTY_TIMEOUT_MS))
+        .compose(empty -> queues.describe(ORDERS))
+        .map(stats -> OrderReport.of(orders, ledger, auditor.deadLetters(), stats.depth()))
+        .eventually(() -> {
+          vertx.cancelTimer(progress);
+          return Future.join(deployments.stream().map(vertx::undeploy).toList());
+        });
+  }
+
+  private static Future<Void> deployAll(Vertx vertx, DeadLetterAuditor auditor, OrderLedger ledger, Queues queues,
+      List<String> deployments) {
+    List<Future<String>> deployed = new ArrayList<>();
+    deployed.add(vertx.deployVerticle(auditor));
+    for (int i = 1; i <= PROCESSORS; i++) {
+      deployed.add(vertx.deployVerticle(new OrderProcessor("processor-" + i, queues, ledger)));
+    }
+    return Future.all(deployed).onSuccess(all -> deployed.forEach(f -> deployments.add(f.result()))).mapEmpty();
+  }
+
+  /** Orders {@code order-00001...}; every {@code invalidEvery}-th one has quantity -1. */
+  static List<Order> orders(int count, int invalidEvery) {
+    List<Order> orders = new ArrayList<>(count);
+    for (int i = 1; i <= count; i++) {
+      int quantity = i % invalidEvery == 0 ? -1 : 1 + i % 4;
+      orders.add(new Order(String.format("order-%05d", i), SKUS[i % SKUS.length], quantity));
+    }
+    return orders;
+  }
+}
