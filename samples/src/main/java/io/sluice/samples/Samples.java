@@ -1,5 +1,6 @@
 package io.sluice.samples;
 
+import io.sluice.samples.eventbus.EventBusIntegrationSample;
 import io.sluice.samples.orders.OrderProcessingSample;
 import io.sluice.samples.orders.OrderReport;
 import io.vertx.core.Future;
@@ -26,6 +27,7 @@ public final class Samples {
   private static final String USAGE = """
       usage: java -jar sluice-samples.jar <sample> [options]
         order-processing      [--orders 1000] [--invalid-every 20]
+        event-bus             [--jobs 300] [--interval-ms 5]
       common options:
         --data-dir <dir>      where the file store keeps its logs (default: a temporary directory, deleted at the end)
       """;
@@ -59,6 +61,9 @@ public final class Samples {
         case "order-processing" -> OrderProcessingSample.run(vertx, new OrderProcessingSample.Settings(dataDir,
             intFlag(flags, "orders", 1000), intFlag(flags, "invalid-every", 20), 120_000), out)
             .map(OrderReport::proven);
+        case "event-bus" -> EventBusIntegrationSample.run(vertx, new EventBusIntegrationSample.Settings(dataDir,
+            intFlag(flags, "jobs", 300), intFlag(flags, "interval-ms", 5), 120_000), out)
+            .map(EventBusIntegrationSample.Comparison::proven);
         default -> throw new IllegalArgumentException("unknown sample '" + sample + "'");
       };
       return proven.await() ? 0 : 1;
