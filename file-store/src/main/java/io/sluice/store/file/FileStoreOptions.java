@@ -1,7 +1,10 @@
 package io.sluice.store.file;
 
 import io.sluice.api.InvalidArgumentException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -10,7 +13,7 @@ import java.util.Objects;
  *
  * <p>As JSON (the {@code file} provider's config; keys as the getters are named):
  * <pre>
- * {"dataDir": "./data", "onCorruption": "fail", "ioThreads": 4, "readThreads": 4}
+ * {"dataDir": "./data", "onCorruption": "fail", "ioThreads": 4, "readThreads": 4, "maxDataBytes": 0}
  * </pre>
  * Per-log settings (segment size, fsync policy, ...) are {@link io.sluice.api.store.LogOptions}, given when a log is opened.
  *
@@ -20,11 +23,15 @@ public final class FileStoreOptions {
 
   public static final int DEFAULT_IO_THREADS = 4;
   public static final int DEFAULT_READ_THREADS = 4;
+  /** Sluice's own bookkeeping: topic metadata and offsets ({@code __topics}, {@code __offsets}), queue config and journals. */
+  public static final List<String> DEFAULT_BOOKKEEPING_LOG_PREFIXES = List.of("__", "qc.");
 
   private String dataDir;
   private CorruptionPolicy onCorruption = CorruptionPolicy.FAIL;
   private int ioThreads = DEFAULT_IO_THREADS;
   private int readThreads = DEFAULT_READ_THREADS;
+  private long maxDataBytes;
+  private List<String> bookkeepingLogPrefixes = DEFAULT_BOOKKEEPING_LOG_PREFIXES;
 
   public FileStoreOptions() {
   }
@@ -34,6 +41,8 @@ public final class FileStoreOptions {
     this.onCorruption = other.onCorruption;
     this.ioThreads = other.ioThreads;
     this.readThreads = other.readThreads;
+    this.maxDataBytes = other.maxDataBytes;
+    this.bookkeepingLogPrefixes = other.bookkeepingLogPrefixes;
   }
 
   /**
@@ -56,6 +65,16 @@ public final class FileStoreOptions {
       if (json.containsKey("readThreads")) {
         setReadThreads(json.getInteger("readThreads"));
       }
+      if (json.containsKey("maxDataBytes")) {
+        setMaxDataBytes(json.getLong("maxDataBytes"));
+      }
+      if (json.containsKey("bookkeepingLogPrefixes")) {
+        List<String> prefixes = new ArrayList<>();
+        for (Object o : json.getJsonArray("bookkeepingLogPrefixes")) {
+          prefixes.add((String) o);
+        }
+        setBookkeepingLogPrefixes(prefixes);
+      }
     } catch (ClassCastException | NullPointerException e) {
       throw new InvalidArgumentException("bad file store config " + json.encode() + ": " + e.getMessage());
     }
@@ -67,7 +86,8 @@ public final class FileStoreOptions {
       j.put("dataDir", dataDir);
     }
     return j.put("onCorruption", onCorruption.name().toLowerCase(Locale.ROOT)).put("ioThreads", ioThreads)
-        .put("readThreads", readThreads);
+        .put("readThreads", readThreads).put("maxDataBytes", maxDataBytes)
+        .put("bookkeepingLogPrefixes", new JsonArray(bookkeepingLogPrefixes));
   }
 
   /** The directory holding one sub-directory per log. Required. Created if missing. */
@@ -119,6 +139,47 @@ public final class FileStoreOptions {
       throw new InvalidArgumentException("readThreads must be in [1, 256], got " + readThreads);
     }
     this.readThreads = readThreads;
+    return this;
+  }
+
+  /**
+   * The most bytes of log data (segment files) the data directory may hold; 0 (the default) for no limit
+   * but the disk's. An append that would go past it fails with {@code disk_full}
+   * ({@link io.sluice.api.ErrorCode#DISK_FULL}, HTTP 507) before anything of it is written, and appends
+   * succeed again once trims (retention, acknowledged queue messages) or dropped logs have made room.
+   * A guard worth setting on a shared disk: a full disk fails the whole machine's writers (and this
+   * store's checkpoints), while this limit fails only this store's appends, cleanly, and leaves
+   * reads, trims and drops working. Indexes and checkpoints (well under 1% of the data) are not counted.
+   */
+  public long getMaxDataBytes() {
+    return maxDataBytes;
+  }
+
+  public FileStoreOptions setMaxDataBytes(long maxDataBytes) {
+    if (maxDataBytes < 0) {
+      throw new InvalidArgumentException("maxDataBytes must be >= 0 (0: no limit), got " + maxDataBytes);
+    }
+    this.maxDataBytes = maxDataBytes;
+    return this;
+  }
+
+  /**
+   * Name prefixes of the logs that may go past {@link #getMaxDataBytes()} by a headroom of
+   * {@code max(maxDataBytes / 16, 1 MiB)}: the small writes that make room (recording a topic's deletion,
+   * a queue's acknowledgements) must not be refused by a full store. Default
+   * {@link #DEFAULT_BOOKKEEPING_LOG_PREFIXES}; unused without a limit.
+   */
+  public List<String> getBookkeepingLogPrefixes() {
+    return bookkeepingLogPrefixes;
+  }
+
+  public FileStoreOptions setBookkeepingLogPrefixes(List<String> bookkeepingLogPrefixes) {
+    for (String p : Objects.requireNonNull(bookkeepingLogPrefixes, "bookkeepingLogPrefixes")) {
+      if (p == null || p.isEmpty()) {
+        throw new InvalidArgumentException("bookkeepingLogPrefixes must not hold an empty prefix");
+      }
+    }
+    this.bookkeepingLogPrefixes = List.copyOf(bookkeepingLogPrefixes);
     return this;
   }
 

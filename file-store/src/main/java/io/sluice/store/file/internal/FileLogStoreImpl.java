@@ -53,6 +53,7 @@ public final class FileLogStoreImpl implements FileLogStore {
   private final FileStoreOptions options;
   private final Path dataDir;
   private final StoreThreads threads;
+  private final DataDirLimit limit;
   private final Map<String, FilePartitionLog> logs = new HashMap<>();
   private volatile boolean closed;
   private Promise<Void> closing;
@@ -64,6 +65,9 @@ public final class FileLogStoreImpl implements FileLogStore {
     this.options = options;
     this.dataDir = Paths.get(options.getDataDir()).toAbsolutePath().normalize();
     this.threads = new StoreThreads(options.getIoThreads(), options.getReadThreads());
+    this.limit = options.getMaxDataBytes() > 0
+        ? new DataDirLimit(options.getMaxDataBytes(), options.getBookkeepingLogPrefixes())
+        : DataDirLimit.NONE;
   }
 
   @Override
@@ -138,6 +142,7 @@ public final class FileLogStoreImpl implements FileLogStore {
         }
       }
     }
+    limit.measure(dataDir);
   }
 
   @Override
@@ -169,7 +174,7 @@ public final class FileLogStoreImpl implements FileLogStore {
         DiskOps.fsyncDirectory(dataDir);
       }
       LogLoader.Loaded loaded = new LogLoader(dir, name, copy.getIndexIntervalBytes(), options.getOnCorruption(), false).load();
-      log = new FilePartitionLog(vertx, threads, name, dir, copy, loaded);
+      log = new FilePartitionLog(vertx, threads, limit, name, dir, copy, loaded);
       logs.put(name, log);
       return log;
     });
@@ -225,9 +230,11 @@ public final class FileLogStoreImpl implements FileLogStore {
       // Rename first: a crash mid-delete must not leave a half-deleted log that looks real.
       // The name is left out: a 249-character log name plus the marker would exceed the file-name limit.
       Path doomed = dataDir.resolve(DROPPED + System.nanoTime());
+      long bytes = limit.enabled() ? DataDirLimit.segmentBytes(dir) : 0;
       Files.move(dir, doomed);
       DiskOps.fsyncDirectory(dataDir);
       DiskOps.deleteRecursively(doomed);
+      limit.release(bytes);
       return null;
     });
   }

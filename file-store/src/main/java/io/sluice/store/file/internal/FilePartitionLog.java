@@ -145,6 +145,7 @@ final class FilePartitionLog implements PartitionLog {
   private final FsyncPolicy.Kind fsync;
   private final Durability ackLevel;
   private final StoreThreads threads;
+  private final DataDirLimit limit;
   private final AppendWaiters waiters;
 
   private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
@@ -172,13 +173,15 @@ final class FilePartitionLog implements PartitionLog {
   private int lastGroup;
   private long lastFsyncNanos;
 
-  FilePartitionLog(Vertx vertx, StoreThreads threads, String name, Path dir, LogOptions options, LogLoader.Loaded loaded) {
+  FilePartitionLog(Vertx vertx, StoreThreads threads, DataDirLimit limit, String name, Path dir, LogOptions options,
+      LogLoader.Loaded loaded) {
     this.name = name;
     this.dir = dir;
     this.options = options;
     this.fsync = options.getFsync().kind();
     this.ackLevel = fsync == FsyncPolicy.Kind.ALWAYS ? Durability.LOCAL_FSYNC : Durability.LOCAL_DISK;
     this.threads = threads;
+    this.limit = limit;
     this.waiters = new AppendWaiters(vertx);
     for (Segment s : loaded.segments()) {
       segments.put(s.base, s);
@@ -430,6 +433,16 @@ final class FilePartitionLog implements PartitionLog {
     }
     long end;
     boolean wrote = false;
+    long runBytes = 0;
+    for (AppendOp op : run) {
+      runBytes += op.batch.sizeInBytes();
+    }
+    try {
+      limit.reserve(name, runBytes);
+    } catch (StorageException e) {
+      failAll(run, e);
+      return;
+    }
     try {
       end = write(seg.channel(), startPos, run);
       wrote = true;
@@ -443,6 +456,9 @@ final class FilePartitionLog implements PartitionLog {
       StorageException err = DiskOps.failure("log '" + name + "': append failed", e);
       try {
         seg.truncateTo(startPos);
+        if (!wrote) {
+          limit.release(runBytes);
+        }
       } catch (IOException e2) {
         wrote = true;
       }
@@ -633,6 +649,7 @@ final class FilePartitionLog implements PartitionLog {
       segments.remove(s.base);
       s.deleteFiles();
       s.release();
+      limit.release(s.size());
     }
     if (!doomed.isEmpty()) {
       DiskOps.fsyncDirectory(dir);
