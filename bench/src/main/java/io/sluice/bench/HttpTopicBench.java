@@ -21,7 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -191,25 +191,31 @@ final class HttpTopicBench {
   }
 
   private double produceFlat(Context context, HttpClient client, String topic, Bodies bodies, long records) throws Exception {
-    long requests = records / bodies.perRequest;
     Buffer body = bodies.of(bodies.perRequest);
     String uri = "/v1/topics/" + topic + "/records";
+    return records / closedLoop(context, records / bodies.perRequest, () -> call(client, HttpMethod.POST, uri, body));
+  }
+
+  /**
+   * Runs {@code calls} calls of {@code call} on {@code context}, {@value #WINDOW} in flight (each answer starts
+   * the next); the seconds from the first call to the last answer.
+   */
+  static double closedLoop(Context context, long calls, Supplier<Future<?>> call) throws Exception {
     Promise<Long> done = Promise.promise();
     long[] t0 = new long[1];
     context.runOnContext(v -> {
       t0[0] = System.nanoTime();
-      AtomicLong next = new AtomicLong();
-      AtomicLong answered = new AtomicLong();
+      long[] next = new long[1];
+      long[] answered = new long[1];
       Runnable[] send = new Runnable[1];
       send[0] = () -> {
-        if (next.get() >= requests) {
+        if (next[0]++ >= calls) {
           return;
         }
-        next.incrementAndGet();
-        call(client, HttpMethod.POST, uri, body).onComplete(ar -> {
+        call.get().onComplete(ar -> {
           if (ar.failed()) {
             done.tryFail(ar.cause());
-          } else if (answered.incrementAndGet() == requests) {
+          } else if (++answered[0] == calls) {
             done.tryComplete(System.nanoTime());
           } else {
             send[0].run();
@@ -221,7 +227,7 @@ final class HttpTopicBench {
       }
     });
     long end = done.future().toCompletionStage().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    return records / ((end - t0[0]) / 1e9);
+    return (end - t0[0]) / 1e9;
   }
 
   /** One open-loop run at a fixed rate: every millisecond the records due so far go out as one request. */
@@ -335,7 +341,7 @@ final class HttpTopicBench {
             : Future.failedFuture(new IllegalStateException(method + " " + uri + ": " + resp.statusCode() + " " + b))));
   }
 
-  private static <T> Future<T> onContext(Context context, java.util.function.Supplier<Future<T>> action) {
+  private static <T> Future<T> onContext(Context context, Supplier<Future<T>> action) {
     Promise<T> p = Promise.promise();
     context.runOnContext(v -> action.get().onComplete(p));
     return p.future();

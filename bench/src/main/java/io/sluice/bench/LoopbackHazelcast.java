@@ -18,9 +18,14 @@ final class LoopbackHazelcast {
   }
 
   static HazelcastInstance start() {
+    return Hazelcast.newHazelcastInstance(config("sluice-bench-" + UUID.randomUUID()));
+  }
+
+  /** The loopback-only member config, for members that must find each other under {@code clusterName}. */
+  static Config config(String clusterName) {
     System.setProperty("hazelcast.phone.home.enabled", "false");
     Config config = new Config();
-    config.setClusterName("sluice-bench-" + UUID.randomUUID());
+    config.setClusterName(clusterName);
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.socket.bind.any", "false");
     config.setProperty("hazelcast.logging.type", "jdk");
@@ -31,6 +36,6 @@ final class LoopbackHazelcast {
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1");
-    return Hazelcast.newHazelcastInstance(config);
+    return config;
   }
 }
