@@ -1,5 +1,7 @@
 package io.sluice.samples;
 
+import io.sluice.samples.channels.ChannelReport;
+import io.sluice.samples.channels.ChannelSubscriptionSample;
 import io.sluice.samples.eventbus.EventBusIntegrationSample;
 import io.sluice.samples.orders.OrderProcessingSample;
 import io.sluice.samples.orders.OrderReport;
@@ -14,6 +16,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 
 /**
@@ -27,10 +30,12 @@ public final class Samples {
   private static final String USAGE = """
       usage: java -jar sluice-samples.jar <sample> [options]
         order-processing      [--orders 1000] [--invalid-every 20]
+        channel-subscription  [--records 300] [--interval-ms 10] [--http-port 8080] [--serve]
         event-bus             [--jobs 300] [--interval-ms 5]
       common options:
         --data-dir <dir>      where the file store keeps its logs (default: a temporary directory, deleted at the end)
       """;
+  private static final long TIMEOUT_MS = 120_000;
 
   private Samples() {
   }
@@ -53,20 +58,24 @@ public final class Samples {
       return 2;
     }
     String sample = args.get(0);
-    Path dataDir = null;
     Vertx vertx = Vertx.vertx();
+    Path[] dataDir = new Path[1];
+    Runnable cleanUp = () -> {
+      vertx.close().await();
+      if (dataDir[0] != null && !flags.containsKey("data-dir")) {
+        deleteTree(dataDir[0]);
+      }
+    };
+    boolean serving = false;
     try {
-      dataDir = flags.containsKey("data-dir") ? Path.of(flags.get("data-dir")) : Files.createTempDirectory("sluice-sample");
-      Future<Boolean> proven = switch (sample) {
-        case "order-processing" -> OrderProcessingSample.run(vertx, new OrderProcessingSample.Settings(dataDir,
-            intFlag(flags, "orders", 1000), intFlag(flags, "invalid-every", 20), 120_000), out)
-            .map(OrderReport::proven);
-        case "event-bus" -> EventBusIntegrationSample.run(vertx, new EventBusIntegrationSample.Settings(dataDir,
-            intFlag(flags, "jobs", 300), intFlag(flags, "interval-ms", 5), 120_000), out)
-            .map(EventBusIntegrationSample.Comparison::proven);
-        default -> throw new IllegalArgumentException("unknown sample '" + sample + "'");
-      };
-      return proven.await() ? 0 : 1;
+      dataDir[0] = flags.containsKey("data-dir") ? Path.of(flags.get("data-dir")) : Files.createTempDirectory("sluice-sample");
+      boolean proven = start(sample, vertx, dataDir[0], flags, out).await();
+      if (proven && flags.containsKey("serve")) {
+        serving = true;
+        Runtime.getRuntime().addShutdownHook(new Thread(cleanUp, "sluice-samples-shutdown"));
+        new CountDownLatch(1).await();   // until Ctrl-C: the hook cleans up, then the JVM exits
+      }
+      return proven ? 0 : 1;
     } catch (IllegalArgumentException e) {
       out.println(e.getMessage());
       out.print(USAGE);
@@ -75,11 +84,28 @@ public final class Samples {
       out.println(sample + " failed: " + e);
       return 1;
     } finally {
-      vertx.close().await();
-      if (dataDir != null && !flags.containsKey("data-dir")) {
-        deleteTree(dataDir);
+      if (!serving) {
+        cleanUp.run();
       }
     }
+  }
+
+  /** Starts the named sample; completes with whether it proved its claims. */
+  private static Future<Boolean> start(String sample, Vertx vertx, Path dataDir, Map<String, String> flags,
+      PrintStream out) {
+    return switch (sample) {
+      case "order-processing" -> OrderProcessingSample.run(vertx, new OrderProcessingSample.Settings(dataDir,
+          intFlag(flags, "orders", 1000), intFlag(flags, "invalid-every", 20), TIMEOUT_MS), out)
+          .map(OrderReport::proven);
+      case "channel-subscription" -> ChannelSubscriptionSample.run(vertx, new ChannelSubscriptionSample.Settings(
+          dataDir, intFlag(flags, "records", 300), intFlag(flags, "interval-ms", 10), portFlag(flags), 1_000,
+          TIMEOUT_MS, flags.containsKey("serve")), out)
+          .map(ChannelReport::proven);
+      case "event-bus" -> EventBusIntegrationSample.run(vertx, new EventBusIntegrationSample.Settings(dataDir,
+          intFlag(flags, "jobs", 300), intFlag(flags, "interval-ms", 5), TIMEOUT_MS), out)
+          .map(EventBusIntegrationSample.Comparison::proven);
+      default -> throw new IllegalArgumentException("unknown sample '" + sample + "'");
+    };
   }
 
   /** {@code --name value} pairs and bare {@code --switch}es (value "true"). */
@@ -107,6 +133,14 @@ public final class Samples {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("--" + name + " takes a positive whole number, got '" + value + "'");
     }
+  }
+
+  private static int portFlag(Map<String, String> flags) {
+    int port = intFlag(flags, "http-port", 8080);
+    if (port > 65_535) {
+      throw new IllegalArgumentException("--http-port takes a port number (1-65535), got " + port);
+    }
+    return port;
   }
 
   private static void deleteTree(Path dir) {

@@ -1,12 +1,9 @@
 package io.sluice.samples.eventbus;
 
+import io.sluice.samples.Milestones;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An ordinary Vert.x producer: one job every few milliseconds, fire-and-forget with
@@ -20,8 +17,7 @@ final class JobProducer extends VerticleBase {
   private final String address;
   private final int jobs;
   private final long intervalMs;
-  private final AtomicInteger sent = new AtomicInteger();
-  private final Map<Integer, Promise<Void>> milestones = new ConcurrentHashMap<>();
+  private final Milestones sent = new Milestones();
 
   JobProducer(String address, int jobs, long intervalMs) {
     this.address = address;
@@ -33,29 +29,20 @@ final class JobProducer extends VerticleBase {
   public Future<?> start() {
     // A periodic timer set in a verticle is cancelled when the verticle is undeployed.
     vertx.setPeriodic(intervalMs, timer -> {
-      int job = sent.get() + 1;
+      int job = sent.count() + 1;
       if (job > jobs) {
         vertx.cancelTimer(timer);
         return;
       }
       // Buffer bodies: what the worker gets is the same whether a queue is in between or not.
       vertx.eventBus().send(address, new JsonObject().put("job", job).toBuffer());
-      sent.set(job);
-      Promise<Void> milestone = milestones.get(job);
-      if (milestone != null) {
-        milestone.tryComplete();
-      }
+      sent.increment();
     });
     return Future.succeededFuture();
   }
 
   /** Completes once {@code n} jobs have been sent. */
   Future<Void> sent(int n) {
-    Promise<Void> milestone = milestones.computeIfAbsent(n, k -> Promise.promise());
-    // The timer may have passed n before the promise was there to be completed.
-    if (sent.get() >= n) {
-      milestone.tryComplete();
-    }
-    return milestone.future();
+    return sent.reached(n);
   }
 }
