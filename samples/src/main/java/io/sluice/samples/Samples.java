@@ -123,24 +123,29 @@ public final class Samples {
   }
 
   private static int intFlag(Map<String, String> flags, String name, int defaultValue) {
-    String value = flags.get(name);
-    try {
-      int n = value == null ? defaultValue : Integer.parseInt(value);
-      if (n < 1) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--" + name + " takes a positive whole number, got '" + value + "'");
-    }
+    return numberFlag(flags, name, defaultValue, 1, Integer.MAX_VALUE, "a positive whole number");
   }
 
+  /** 0 picks any free port (the tests use it). */
   private static int portFlag(Map<String, String> flags) {
-    int port = intFlag(flags, "http-port", 8080);
-    if (port > 65_535) {
-      throw new IllegalArgumentException("--http-port takes a port number (1-65535), got " + port);
+    return numberFlag(flags, "http-port", 8080, 0, 65_535, "a port number (0-65535)");
+  }
+
+  private static int numberFlag(Map<String, String> flags, String name, int defaultValue, int min, int max,
+      String what) {
+    String value = flags.get(name);
+    if (value == null) {
+      return defaultValue;
     }
-    return port;
+    try {
+      int n = Integer.parseInt(value);
+      if (n >= min && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below, with the flag's name
+    }
+    throw new IllegalArgumentException("--" + name + " takes " + what + ", got '" + value + "'");
   }
 
   private static void deleteTree(Path dir) {

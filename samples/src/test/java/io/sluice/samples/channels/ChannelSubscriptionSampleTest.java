@@ -3,38 +3,26 @@ package io.sluice.samples.channels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.sluice.samples.SampleTestBase;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Runs the channel-subscription sample itself, small, and checks what it claims. */
-class ChannelSubscriptionSampleTest {
+class ChannelSubscriptionSampleTest extends SampleTestBase {
 
   private static final int RECORDS = 90;
 
-  private final Vertx vertx = Vertx.vertx();
-
-  @AfterEach
-  void closeVertx() throws Exception {
-    vertx.close().await(10, TimeUnit.SECONDS);
-  }
-
   @Test
   void theLateSubscriberRewindsAndCatchesUpWithEverythingInOrder(@TempDir Path dataDir) throws Exception {
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
     ChannelReport report = ChannelSubscriptionSample.run(vertx,
         new ChannelSubscriptionSample.Settings(dataDir, RECORDS, 5, 0, 200, 30_000, false),
-        new PrintStream(printed, true, StandardCharsets.UTF_8)).await(60, TimeUnit.SECONDS);
-    String output = printed.toString(StandardCharsets.UTF_8);
+        out).await(60, TimeUnit.SECONDS);
+    String output = output();
 
     assertEquals(RECORDS, report.published());
     assertTrue(report.lateJoinedAt() >= RECORDS / 2 && report.lateJoinedAt() < RECORDS, output);

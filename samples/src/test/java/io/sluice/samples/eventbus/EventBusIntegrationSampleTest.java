@@ -5,35 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.samples.eventbus.EventBusIntegrationSample.Comparison;
 import io.sluice.samples.eventbus.EventBusIntegrationSample.Outcome;
-import io.vertx.core.Vertx;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.sluice.samples.SampleTestBase;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Runs the event-bus sample itself, small, and checks both of its claims. */
-class EventBusIntegrationSampleTest {
+class EventBusIntegrationSampleTest extends SampleTestBase {
 
   private static final int JOBS = 150;
 
-  private final Vertx vertx = Vertx.vertx();
-
-  @AfterEach
-  void closeVertx() throws Exception {
-    vertx.close().await(10, TimeUnit.SECONDS);
-  }
-
   @Test
   void theQueueKeepsWhatThePlainEventBusLosesWhileTheWorkerRestarts(@TempDir Path dataDir) throws Exception {
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
     Comparison result = EventBusIntegrationSample.run(vertx,
         new EventBusIntegrationSample.Settings(dataDir, JOBS, 3, 30_000),
-        new PrintStream(printed, true, StandardCharsets.UTF_8)).await(90, TimeUnit.SECONDS);
-    String output = printed.toString(StandardCharsets.UTF_8);
+        out).await(90, TimeUnit.SECONDS);
+    String output = output();
 
     Outcome durable = result.durable();
     assertEquals(JOBS, durable.sent());

@@ -3,33 +3,21 @@ package io.sluice.samples.orders;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.sluice.samples.SampleTestBase;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Runs the order-processing sample itself, small, on a file store, and checks what it claims. */
-class OrderProcessingSampleTest {
-
-  private final Vertx vertx = Vertx.vertx();
-
-  @AfterEach
-  void closeVertx() throws Exception {
-    vertx.close().await(10, TimeUnit.SECONDS);
-  }
+class OrderProcessingSampleTest extends SampleTestBase {
 
   @Test
   void everyValidOrderIsProcessedExactlyOnceAndEveryInvalidOneIsDeadLettered(@TempDir Path dataDir) throws Exception {
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
     OrderReport report = OrderProcessingSample.run(vertx,
         new OrderProcessingSample.Settings(dataDir, 200, 10, 30_000),
-        new PrintStream(printed, true, StandardCharsets.UTF_8)).await(60, TimeUnit.SECONDS);
+        out).await(60, TimeUnit.SECONDS);
 
     assertEquals(180, report.validOrders());
     assertEquals(20, report.invalidOrders());
@@ -49,6 +37,6 @@ class OrderProcessingSampleTest {
     assertEquals(20L * OrderProcessingSample.MAX_DELIVERIES,
         report.rejectedBy().values().stream().mapToLong(Long::longValue).sum());
     assertTrue(report.proven());
-    assertTrue(printed.toString(StandardCharsets.UTF_8).contains("PROVEN: every valid order"), printed.toString(StandardCharsets.UTF_8));
+    assertTrue(output().contains("PROVEN: every valid order"), output());
   }
 }
