@@ -23,6 +23,7 @@ final class ChannelPublisher extends VerticleBase {
       "tour dates", "interview", "review"};
 
   private final Topics topics;
+  private final int firstNumber;
   private final int records;
   private final long intervalMs;
   private final ChannelLog produced = new ChannelLog();
@@ -30,9 +31,13 @@ final class ChannelPublisher extends VerticleBase {
   private Producer producer;
   private int sent;
 
-  /** Publishes {@code records} headlines (or until undeployed, for {@link Integer#MAX_VALUE}). */
-  ChannelPublisher(Topics topics, int records, long intervalMs) {
+  /**
+   * Publishes {@code records} headlines numbered from {@code firstNumber} (or until undeployed, for
+   * {@link Integer#MAX_VALUE} records).
+   */
+  ChannelPublisher(Topics topics, int firstNumber, int records, long intervalMs) {
     this.topics = topics;
+    this.firstNumber = firstNumber;
     this.records = records;
     this.intervalMs = intervalMs;
   }
@@ -45,11 +50,11 @@ final class ChannelPublisher extends VerticleBase {
         vertx.cancelTimer(timer);
         return;
       }
-      sent++;
+      int number = firstNumber + sent++;
       List<String> channels = ChannelSubscriptionSample.CHANNELS;
-      String channel = channels.get(sent % channels.size());
-      String story = STORIES[sent % STORIES.length];
-      String headline = channel + " #" + sent + ": " + story;
+      String channel = channels.get(number % channels.size());
+      String story = STORIES[number % STORIES.length];
+      String headline = channel + " #" + number + ": " + story;
       producer.send(channel, Message.of(channel + "/" + story, headline))
           .onSuccess(meta -> {
             produced.add(meta.topicPartition(), meta.offset(), headline);

@@ -61,15 +61,15 @@ public final class ChannelSubscriptionSample {
       Future<ChannelReport> report = new Scenario(vertx, node.topics(), settings, out).run()
           .onSuccess(r -> r.print(out));
       return settings.serve()
-          ? report.compose(r -> serve(vertx, node, out).map(r))
+          ? report.compose(r -> serve(vertx, node, r.published() + 1, out).map(r))
           : report.eventually(node::close);
     });
   }
 
   /** Keeps headlines coming for whoever watches, and says where to watch. */
-  private static Future<Void> serve(Vertx vertx, SluiceNode node, PrintStream out) {
+  private static Future<Void> serve(Vertx vertx, SluiceNode node, int nextNumber, PrintStream out) {
     String base = "http://127.0.0.1:" + node.httpPort();
-    return vertx.deployVerticle(new ChannelPublisher(node.topics(), Integer.MAX_VALUE, SERVE_INTERVAL_MS))
+    return vertx.deployVerticle(new ChannelPublisher(node.topics(), nextNumber, Integer.MAX_VALUE, SERVE_INTERVAL_MS))
         .compose(id -> servesLivePage(vertx, node.httpPort()))
         .onSuccess(page -> {
           out.printf("%nserving until Ctrl-C; a new headline every second.%n");
@@ -111,7 +111,7 @@ public final class ChannelSubscriptionSample {
       this.topics = topics;
       this.settings = settings;
       this.out = out;
-      this.publisher = new ChannelPublisher(topics, settings.records(), settings.intervalMs());
+      this.publisher = new ChannelPublisher(topics, 1, settings.records(), settings.intervalMs());
     }
 
     Future<ChannelReport> run() {
