@@ -2,6 +2,7 @@ package io.sluice.samples.channels;
 
 import io.sluice.broker.NodeOptions;
 import io.sluice.broker.SluiceNode;
+import io.sluice.samples.Deployments;
 import io.sluice.samples.Waits;
 import io.sluice.topic.TopicConfig;
 import io.sluice.topic.TopicPartition;
@@ -103,7 +104,7 @@ public final class ChannelSubscriptionSample {
     private final ChannelPublisher publisher;
     // The steps and the progress timer run on different event loops.
     private final List<ChannelSubscriber> subscribers = new CopyOnWriteArrayList<>();
-    private final List<String> deployments = new CopyOnWriteArrayList<>();
+    private final Deployments deployments;
     private int lateJoinedAt;
 
     Scenario(Vertx vertx, Topics topics, Settings settings, PrintStream out) {
@@ -111,6 +112,7 @@ public final class ChannelSubscriptionSample {
       this.topics = topics;
       this.settings = settings;
       this.out = out;
+      this.deployments = new Deployments(vertx);
       this.publisher = new ChannelPublisher(topics, 1, settings.records(), settings.intervalMs());
     }
 
@@ -122,7 +124,7 @@ public final class ChannelSubscriptionSample {
       return Future.all(created)
           .compose(v -> join(new ChannelSubscriber("alice", List.of("sports", "music"), false, topics)))
           .compose(v -> join(new ChannelSubscriber("bob", List.of("movies"), false, topics)))
-          .compose(v -> deploy(vertx.deployVerticle(publisher)))
+          .compose(v -> deployments.deploy(publisher))
           .compose(v -> publisher.acknowledged(settings.records() / 2))
           .compose(v -> {
             lateJoinedAt = publisher.produced().size();
@@ -137,17 +139,13 @@ public final class ChannelSubscriptionSample {
             vertx.cancelTimer(progress);
             return settings.serve()
                 ? Future.succeededFuture()
-                : Future.join(deployments.stream().map(vertx::undeploy).toList());
+                : deployments.undeployAll();
           });
     }
 
     private Future<Void> join(ChannelSubscriber subscriber) {
       subscribers.add(subscriber);
-      return deploy(vertx.deployVerticle(subscriber));
-    }
-
-    private Future<Void> deploy(Future<String> deployment) {
-      return deployment.onSuccess(deployments::add).mapEmpty();
+      return deployments.deploy(subscriber);
     }
 
     /** Caught up: received as many records as its channels hold, and no lag on any partition it owns. */

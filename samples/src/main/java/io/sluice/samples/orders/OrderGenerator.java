@@ -5,6 +5,7 @@ import io.sluice.queue.Queues;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import java.util.List;
 
 /**
@@ -44,7 +45,7 @@ final class OrderGenerator extends VerticleBase {
       return;
     }
     List<Message> batch = orders.subList(from, Math.min(from + BATCH, orders.size())).stream()
-        .map(order -> Message.of(order.id(), order.toBuffer().toString()))
+        .map(order -> Message.of(Buffer.buffer(order.id()), order.toBuffer()))
         .toList();
     queues.sendBatch(OrderProcessingSample.ORDERS, batch)
         .onSuccess(ids -> sendFrom(from + BATCH))

@@ -3,6 +3,7 @@ package io.sluice.samples.orders;
 import io.sluice.api.store.LogStore;
 import io.sluice.queue.QueueConfig;
 import io.sluice.queue.Queues;
+import io.sluice.samples.Deployments;
 import io.sluice.samples.Waits;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -50,54 +51,75 @@ public final class OrderProcessingSample {
     List<Order> orders = orders(settings.orders(), settings.invalidEvery());
     LogStore store = LogStore.create(vertx, "file", new JsonObject().put("dataDir", settings.dataDir().toString()));
     return Queues.create(vertx, store)
-        .compose(queues -> process(vertx, queues, orders, settings, out).eventually(queues::close))
+        .compose(queues -> new Scenario(vertx, queues, orders, settings, out).run().eventually(queues::close))
         .eventually(store::close)
         .onSuccess(report -> report.print(out));
   }
 
-  private static Future<OrderReport> process(Vertx vertx, Queues queues, List<Order> orders, Settings settings,
-      PrintStream out) {
-    long invalid = orders.stream().filter(o -> !o.valid()).count();
-    long valid = orders.size() - invalid;
-    OrderLedger ledger = new OrderLedger();
-    DeadLetterAuditor auditor = new DeadLetterAuditor(queues);
-    OrderGenerator generator = new OrderGenerator(queues, orders);
-    List<String> deployments = new ArrayList<>();
-    out.printf("order-processing: %d orders (%d invalid) -> queue '%s', %d processors, maxDeliveries %d, DLQ '%s'%n",
-        orders.size(), invalid, ORDERS, PROCESSORS, MAX_DELIVERIES, ORDERS_DLQ);
-    long progress = vertx.setPeriodic(1000, id -> out.printf("  booked %d/%d valid orders, %d/%d invalid in the DLQ%n",
-        ledger.distinctOrders(), valid, auditor.deadLetters().size(), invalid));
+  /** One run: queues, processors, then the orders; wait for the last of them; report. */
+  private static final class Scenario {
 
-    // The dead-letter queue must exist before a queue can name it.
-    return queues.createQueue(ORDERS_DLQ)
-        .compose(v -> queues.createQueue(ORDERS, new QueueConfig()
-            .setMaxDeliveries(MAX_DELIVERIES)
-            .setDeadLetterQueue(ORDERS_DLQ)))
-        .compose(v -> deployAll(vertx, auditor, ledger, queues, deployments))
-        // The processors are waiting before the first order arrives, so they compete from the start.
-        .compose(v -> vertx.deployVerticle(generator).onSuccess(deployments::add))
-        .compose(id -> generator.allSent())
-        .compose(v -> Waits.until(vertx,
-            () -> ledger.distinctOrders() >= valid && auditor.deadLetters().size() >= invalid, settings.timeoutMs()))
-        // Booked is not yet acked: wait until the queue has stored the last ack.
-        .compose(done -> Waits.untilAsync(vertx,
-            () -> queues.describe(ORDERS).map(stats -> stats.depth() == 0), QUEUE_EMPTY_TIMEOUT_MS))
-        .compose(empty -> queues.describe(ORDERS))
-        .map(stats -> OrderReport.of(orders, ledger, auditor.deadLetters(), stats.depth()))
-        .eventually(() -> {
-          vertx.cancelTimer(progress);
-          return Future.join(deployments.stream().map(vertx::undeploy).toList());
-        });
-  }
+    private final Vertx vertx;
+    private final Queues queues;
+    private final List<Order> orders;
+    private final Settings settings;
+    private final PrintStream out;
+    private final OrderLedger ledger = new OrderLedger();
+    private final DeadLetterAuditor auditor;
+    private final OrderGenerator generator;
+    private final Deployments deployments;
+    private final long invalid;
 
-  private static Future<Void> deployAll(Vertx vertx, DeadLetterAuditor auditor, OrderLedger ledger, Queues queues,
-      List<String> deployments) {
-    List<Future<String>> deployed = new ArrayList<>();
-    deployed.add(vertx.deployVerticle(auditor));
-    for (int i = 1; i <= PROCESSORS; i++) {
-      deployed.add(vertx.deployVerticle(new OrderProcessor("processor-" + i, queues, ledger)));
+    Scenario(Vertx vertx, Queues queues, List<Order> orders, Settings settings, PrintStream out) {
+      this.vertx = vertx;
+      this.queues = queues;
+      this.orders = orders;
+      this.settings = settings;
+      this.out = out;
+      this.deployments = new Deployments(vertx);
+      this.auditor = new DeadLetterAuditor(queues);
+      this.generator = new OrderGenerator(queues, orders);
+      this.invalid = orders.stream().filter(o -> !o.valid()).count();
     }
-    return Future.all(deployed).onSuccess(all -> deployed.forEach(f -> deployments.add(f.result()))).mapEmpty();
+
+    Future<OrderReport> run() {
+      long valid = orders.size() - invalid;
+      out.printf("order-processing: %d orders (%d invalid) -> queue '%s', %d processors, maxDeliveries %d, DLQ '%s'%n",
+          orders.size(), invalid, ORDERS, PROCESSORS, MAX_DELIVERIES, ORDERS_DLQ);
+      long progress = vertx.setPeriodic(1000, id -> out.printf("  booked %d/%d valid orders, %d/%d invalid in the DLQ%n",
+          ledger.distinctOrders(), valid, auditor.deadLetters().size(), invalid));
+
+      // The dead-letter queue must exist before a queue can name it.
+      return queues.createQueue(ORDERS_DLQ)
+          .compose(v -> queues.createQueue(ORDERS, new QueueConfig()
+              .setMaxDeliveries(MAX_DELIVERIES)
+              .setDeadLetterQueue(ORDERS_DLQ)))
+          .compose(v -> deployConsumers())
+          // The processors are waiting before the first order arrives, so they compete from the start.
+          .compose(v -> deployments.deploy(generator))
+          .compose(v -> generator.allSent())
+          .compose(v -> Waits.until(vertx,
+              () -> ledger.distinctOrders() >= valid && auditor.deadLetters().size() >= invalid, settings.timeoutMs()))
+          // Booked is not yet acked: wait until the queue has stored the last ack.
+          .compose(done -> Waits.untilAsync(vertx,
+              () -> queues.describe(ORDERS).map(stats -> stats.depth() == 0), QUEUE_EMPTY_TIMEOUT_MS))
+          .compose(empty -> queues.describe(ORDERS))
+          .map(stats -> OrderReport.of(orders, ledger, auditor.deadLetters(), stats.depth()))
+          .eventually(() -> {
+            vertx.cancelTimer(progress);
+            return deployments.undeployAll();
+          });
+    }
+
+    /** The processors and the dead-letter auditor, in parallel. */
+    private Future<Void> deployConsumers() {
+      List<Future<Void>> deployed = new ArrayList<>();
+      deployed.add(deployments.deploy(auditor));
+      for (int i = 1; i <= PROCESSORS; i++) {
+        deployed.add(deployments.deploy(new OrderProcessor("processor-" + i, queues, ledger)));
+      }
+      return Future.all(deployed).mapEmpty();
+    }
   }
 
   /** Orders {@code order-00001...}; every {@code invalidEvery}-th one has quantity -1. */
