@@ -12,6 +12,10 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.File;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,7 +106,7 @@ final class HttpTopicBench {
   }
 
   private ChildJvm startNode(Path dir) throws Exception {
-    ChildJvm node = ChildJvm.start("sluice-node", System.getProperty("java.class.path"), List.of("-Xmx1g"),
+    ChildJvm node = ChildJvm.start("sluice-node", classPath(), List.of("-Xmx1g"),
         "io.sluice.broker.Main", List.of("--store", "file", "--data-dir", dir.resolve("data").toString(), "--http-port", "0"),
         dir.resolve("node.log"));
     started.add(node.handle());
@@ -113,6 +117,21 @@ final class HttpTopicBench {
       node.close();
       throw new IllegalStateException("the Sluice node did not start in 60 s: " + node.lines(), e);
     }
+  }
+
+  /**
+   * The bench's own class path, which holds the node (bench depends on broker). Under {@code mvn exec:java} the bench
+   * runs in Maven's JVM, whose {@code java.class.path} is Maven's: the project's is then its class loader's URLs.
+   */
+  static String classPath() throws URISyntaxException {
+    if (HttpTopicBench.class.getClassLoader() instanceof URLClassLoader loader) {
+      List<String> entries = new ArrayList<>();
+      for (URL url : loader.getURLs()) {
+        entries.add(Path.of(url.toURI()).toString());
+      }
+      return String.join(File.pathSeparator, entries);
+    }
+    return System.getProperty("java.class.path");
   }
 
   private static int port(ChildJvm node) throws Exception {

@@ -60,7 +60,7 @@ final class KafkaPeer {
 
   /**
    * @param work a directory the peer may create and delete
-   * @param runs measured runs per figure (after one warm-up produce run)
+   * @param runs measured runs per figure (after one warm-up produce run, when more than one)
    * @param pacedMillis how long each fixed-rate produce run offers records
    */
   KafkaPeer(Path work, int runs, long pacedMillis) throws IOException {
@@ -107,7 +107,10 @@ final class KafkaPeer {
     String topic = "bench-" + size;
     tool(dir, "topic-" + size, "org.apache.kafka.tools.TopicCommand", List.of("--bootstrap-server", bootstrap, "--create",
         "--topic", topic, "--partitions", Integer.toString(TopicBench.PARTITIONS), "--replication-factor", "1"));
-    produce(dir, bootstrap, topic, size, records, -1, "warm-up");
+    if (runs > 1) {
+      // Quick mode (one run) skips the warm-up: its figures only prove the harness works, and a JVM start is seconds.
+      produce(dir, bootstrap, topic, size, records, -1, "warm-up");
+    }
     double[] flat = new double[runs];
     for (int i = 0; i < runs; i++) {
       flat[i] = produce(dir, bootstrap, topic, size, records, -1, "flat-" + i).recordsPerSec();

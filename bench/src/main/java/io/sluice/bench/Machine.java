@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /** Facts about the machine a run was measured on, printed at the top of every result. */
 final class Machine {
@@ -34,5 +35,17 @@ final class Machine {
   static String describe(JsonObject facts) {
     return "Machine: " + facts.getInteger("cores") + " cores, " + facts.getLong("memoryGiB") + " GiB, "
         + facts.getString("os") + ", " + facts.getString("jvm") + ", data dir on " + facts.getString("dataDirFileSystem");
+  }
+
+  /** {@link #describe} and what a whole run adds: the raw disk write rate it measured, the load before and after. */
+  static String describeRun(JsonObject facts) {
+    return describe(facts) + String.format(Locale.ROOT, ", raw disk write %.0f MB/s (measured in the run), load average %.2f "
+        + "at start and %.2f at end (the machine is shared)", facts.getDouble("rawDiskWriteMBps", -1.0),
+        facts.getDouble("loadAverageAtStart", -1.0), facts.getDouble("loadAverageAtEnd", -1.0));
+  }
+
+  /** The 1-minute system load average (the machine is shared: a figure means little without it). */
+  static double loadAverage() {
+    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 }

@@ -1,0 +1,152 @@
+package io.sluice.bench;
+
+import io.sluice.api.store.FsyncPolicy;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code bench all}: every scenario and every peer in one run, one after the other (never two at once, so
+ * they do not measure each other): the store, topic and queue scenarios (each also writes its own files), then
+ * networked Sluice over HTTP, Kafka, Hazelcast's Ringbuffer and the raw event bus. It prints one table, writes
+ * {@code all.json} (raw figures and machine facts), {@code all.md} (the table and the targets' verdicts) and
+ * {@code index.html} (the plots, see {@link Report}) into the results directory.
+ *
+ * <p>Thread contract: {@link #run()} is called from one plain thread and blocks it for the whole run.
+ */
+final class AllBench {
+
+  static final List<Integer> SIZES = List.of(100, 1024);
+
+  private final boolean quick;
+  private final Path work;
+  private final Path out;
+  private final int runs;
+  private final long pacedMillis;
+  private final List<Long> records;
+
+  AllBench(boolean quick, Path work, Path out) {
+    this.quick = quick;
+    this.work = work;
+    this.out = out;
+    this.runs = quick ? 1 : 3;
+    this.pacedMillis = quick ? 500 : 5000;
+    // The same record count for every system of a size: Kafka's, the HTTP client's, the ring buffer's.
+    this.records = quick ? List.of(20_000L, 5_000L) : List.of(1_000_000L, 250_000L);
+  }
+
+  void run() throws Exception {
+    Files.createDirectories(out);
+    JsonObject facts = Machine.facts(out.toAbsolutePath());
+    facts.put("loadAverageAtStart", Machine.loadAverage());
+    System.out.println(Machine.describe(facts));
+    long t0 = System.nanoTime();
+    String suffix = quick ? "-quick" : "";
+    new StoreBench(quick, work.resolve("store"), out).run();
+    JsonObject store = readJson(out.resolve("store" + suffix + ".json"));
+    facts.put("rawDiskWriteMBps", store.getJsonObject("machine").getDouble("rawDiskWriteMBps"));
+    new TopicBench(quick, work.resolve("topic"), out).run();
+    new QueueBench(quick, work.resolve("queue"), out).run();
+    List<Figure> figures = new ArrayList<>();
+    figures.addAll(fromTopicResults(readJson(out.resolve("topic" + suffix + ".json"))));
+    figures.addAll(fromQueueResults(readJson(out.resolve("queue" + suffix + ".json"))));
+    figures.addAll(new HttpTopicBench(work.resolve("http"), runs, pacedMillis)
+        .measure(List.of(FsyncPolicy.always(), FsyncPolicy.never()), SIZES, records));
+    KafkaPeer kafka = new KafkaPeer(work.resolve("kafka"), runs, pacedMillis);
+    for (KafkaPeer.Sized s : kafka.measure(SIZES, records)) {
+      figures.add(s.produce());
+      figures.add(s.consume());
+    }
+    figures.addAll(new RingbufferPeer(runs, pacedMillis).measure(SIZES, records));
+    figures.addAll(new EventBusPeer(runs).measure(SIZES, records));
+    StoreBench.deleteTree(work);
+    facts.put("loadAverageAtEnd", Machine.loadAverage());
+    double seconds = (System.nanoTime() - t0) / 1e9;
+
+    String command = "mvn -q -pl bench exec:java -Dexec.args=\"all" + (quick ? " --quick" : "") + "\"";
+    String method = String.format(Locale.ROOT, "%d measured run(s) per figure after a warm-up; rec/s is the median, "
+        + "with min–max; latency at 50%% of the flat-out median, percentiles the median over runs. Same record count per "
+        + "size for HTTP, Kafka, Ringbuffer and the event bus (%,d of 100 B, %,d of 1 KiB); the embedded topic and queue "
+        + "scenarios run for a fixed time instead. MB/s = rec/s × record bytes. Total %.0f s.", runs, records.get(0),
+        records.get(1), seconds);
+    List<String> verdicts = Report.verdicts(figures);
+    String table = Figure.TABLE_HEAD + String.join("", figures.stream().map(Figure::row).toList());
+    System.out.println();
+    System.out.println(table);
+    verdicts.forEach(System.out::println);
+    String name = "all" + suffix;
+    Files.writeString(out.resolve(name + ".json"), new JsonObject().put("machine", facts).put("method", method)
+        .put("command", command).put("figures", new JsonArray(figures.stream().map(Figure::toJson).toList()))
+        .put("verdicts", new JsonArray(verdicts)).encodePrettily());
+    Files.writeString(out.resolve(name + ".md"), "# Benchmarks, all scenarios and peers\n\n" + Machine.describeRun(facts)
+        + "\n\n" + method + "\n\n" + table + "\nTargets (issue 7):\n\n" + String.join("\n", verdicts.stream().map(v -> "- " + v).toList())
+        + "\n\nCommand: `" + command + "`\n");
+    Files.writeString(out.resolve(quick ? "index-quick.html" : "index.html"), Report.html(facts, method, command, figures, verdicts));
+    System.out.println("wrote " + out.resolve(name + ".md") + ", " + name + ".json and the plots");
+  }
+
+  static JsonObject readJson(Path file) throws IOException {
+    return new JsonObject(Files.readString(file));
+  }
+
+  /** The embedded topic scenario's rows as figures: produce (with its end-to-end latency) and consume. */
+  static List<Figure> fromTopicResults(JsonObject topic) {
+    List<Figure> figures = new ArrayList<>();
+    JsonArray results = topic.getJsonArray("results");
+    for (int i = 0; i < results.size(); i++) {
+      JsonObject r = results.getJsonObject(i);
+      String durability = r.getString("store").equals("memory") ? "memory store (none)"
+          : "acks=leader, fsync " + r.getString("fsync") + (r.getString("fsync").equals("always") ? " (default)" : "");
+      String system = "Sluice embedded (" + r.getString("store") + " store, 1 producer, group of " + r.getInteger("consumers") + ")";
+      JsonObject l = r.getJsonObject("latency");
+      Figure.Latency latency = l == null ? null : new Figure.Latency("scheduled send to consumer",
+          l.getDouble("offeredRatePerSec"), median(l, "p50Ms"), median(l, "p99Ms"), median(l, "p999Ms"), median(l, "maxMs"));
+      int size = r.getInteger("recordBytes");
+      int partitions = r.getInteger("partitions");
+      figures.add(new Figure("topic produce (embedded)", system, durability, size, partitions, 0, stats(r, "producedPerSec"), latency));
+      figures.add(new Figure("topic consume (embedded)", system, durability, size, partitions, 0, stats(r, "consumedPerSec"), null));
+    }
+    return figures;
+  }
+
+  /** The queue scenario's rows as figures: the flat-out rate, with the latency of the paced row of the same system. */
+  static List<Figure> fromQueueResults(JsonObject queue) {
+    List<Figure> figures = new ArrayList<>();
+    JsonArray results = queue.getJsonArray("results");
+    for (int i = 0; i < results.size(); i++) {
+      JsonObject flat = results.getJsonObject(i);
+      if (!"flat".equals(flat.getString("mode"))) {
+        continue;
+      }
+      Figure.Latency latency = null;
+      for (int j = 0; j < results.size(); j++) {
+        JsonObject p = results.getJsonObject(j);
+        if ("paced".equals(p.getString("mode")) && p.getString("system").equals(flat.getString("system"))
+            && p.getString("durability").equals(flat.getString("durability"))
+            && p.getInteger("recordBytes").equals(flat.getInteger("recordBytes"))) {
+          JsonObject us = p.getJsonObject("latencyMicros");
+          latency = new Figure.Latency("scheduled send to consumer", p.getDouble("offeredPerSec"), us.getDouble("p50") / 1000,
+              us.getDouble("p99") / 1000, us.getDouble("p999") / 1000, us.getDouble("max") / 1000);
+        }
+      }
+      figures.add(new Figure("queue send/receive/ack (embedded)", flat.getString("system"), flat.getString("durability"),
+          flat.getInteger("recordBytes"), flat.getInteger("partitions", 1), 0,
+          new Stats(flat.getDouble("messagesPerSec"), flat.getDouble("min"), flat.getDouble("max")), latency));
+    }
+    return figures;
+  }
+
+  private static double median(JsonObject parent, String key) {
+    return parent.getJsonObject(key).getDouble("median");
+  }
+
+  private static Stats stats(JsonObject parent, String key) {
+    JsonObject s = parent.getJsonObject(key);
+    return new Stats(s.getDouble("median"), s.getDouble("min"), s.getDouble("max"));
+  }
+}
