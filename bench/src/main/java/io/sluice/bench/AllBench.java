@@ -24,14 +24,20 @@ final class AllBench {
   static final List<Integer> SIZES = List.of(100, 1024);
 
   private final boolean quick;
+  private final boolean embedded;
   private final Path work;
   private final Path out;
   private final int runs;
   private final long pacedMillis;
   private final List<Long> records;
 
-  AllBench(boolean quick, Path work, Path out) {
+  /**
+   * @param embedded whether to run the store, topic and queue scenarios too; without, the table takes their figures
+   *     from their result files already in {@code out} ({@code bench peers}, for re-running the peers alone)
+   */
+  AllBench(boolean quick, boolean embedded, Path work, Path out) {
     this.quick = quick;
+    this.embedded = embedded;
     this.work = work;
     this.out = out;
     this.runs = quick ? 1 : 3;
@@ -47,14 +53,24 @@ final class AllBench {
     System.out.println(Machine.describe(facts));
     long t0 = System.nanoTime();
     String suffix = quick ? "-quick" : "";
-    new StoreBench(quick, work.resolve("store"), out).run();
-    JsonObject store = readJson(out.resolve("store" + suffix + ".json"));
-    facts.put("rawDiskWriteMBps", store.getJsonObject("machine").getDouble("rawDiskWriteMBps"));
-    new TopicBench(quick, work.resolve("topic"), out).run();
-    new QueueBench(quick, work.resolve("queue"), out).run();
+    if (embedded) {
+      new StoreBench(quick, work.resolve("store"), out).run();
+      new TopicBench(quick, work.resolve("topic"), out).run();
+      new QueueBench(quick, work.resolve("queue"), out).run();
+    }
     List<Figure> figures = new ArrayList<>();
-    figures.addAll(fromTopicResults(readJson(out.resolve("topic" + suffix + ".json"))));
-    figures.addAll(fromQueueResults(readJson(out.resolve("queue" + suffix + ".json"))));
+    Path store = out.resolve("store" + suffix + ".json");
+    if (Files.exists(store)) {
+      facts.put("rawDiskWriteMBps", readJson(store).getJsonObject("machine").getDouble("rawDiskWriteMBps"));
+    }
+    Path topic = out.resolve("topic" + suffix + ".json");
+    if (Files.exists(topic)) {
+      figures.addAll(fromTopicResults(readJson(topic)));
+    }
+    Path queue = out.resolve("queue" + suffix + ".json");
+    if (Files.exists(queue)) {
+      figures.addAll(fromQueueResults(readJson(queue)));
+    }
     figures.addAll(new HttpTopicBench(work.resolve("http"), runs, pacedMillis)
         .measure(List.of(FsyncPolicy.always(), FsyncPolicy.never()), SIZES, records));
     KafkaPeer kafka = new KafkaPeer(work.resolve("kafka"), runs, pacedMillis);
@@ -68,12 +84,13 @@ final class AllBench {
     facts.put("loadAverageAtEnd", Machine.loadAverage());
     double seconds = (System.nanoTime() - t0) / 1e9;
 
-    String command = "mvn -q -pl bench exec:java -Dexec.args=\"all" + (quick ? " --quick" : "") + "\"";
+    String command = "mvn -q -pl bench exec:java -Dexec.args=\"" + (embedded ? "all" : "peers") + (quick ? " --quick" : "") + "\"";
     String method = String.format(Locale.ROOT, "%d measured run(s) per figure after a warm-up; rec/s is the median, "
         + "with min–max; latency at 50%% of the flat-out median, percentiles the median over runs. Same record count per "
         + "size for HTTP, Kafka, Ringbuffer and the event bus (%,d of 100 B, %,d of 1 KiB); the embedded topic and queue "
-        + "scenarios run for a fixed time instead. MB/s = rec/s × record bytes. Total %.0f s.", runs, records.get(0),
-        records.get(1), seconds);
+        + "scenarios run for a fixed time instead. MB/s = rec/s × record bytes. Total %.0f s.%s", runs, records.get(0),
+        records.get(1), seconds, embedded ? "" : " The store, topic and queue figures are from their own result files "
+            + "(an earlier run), the peers and the HTTP figures from this one.");
     List<String> verdicts = Report.verdicts(figures);
     String table = Figure.TABLE_HEAD + String.join("", figures.stream().map(Figure::row).toList());
     System.out.println();

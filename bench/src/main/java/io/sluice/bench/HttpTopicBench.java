@@ -39,8 +39,9 @@ import org.HdrHistogram.Histogram;
  *   first request to the last answer. The node answers once its producer has stored the records (leader
  *   acknowledgement, the only one a single node has).</li>
  *   <li><b>produce latency</b> at 50% of the flat-out median: an open-loop client sends, every millisecond, the
- *   records that fell due as one request, never waiting for earlier answers; each record's latency runs from its
- *   <em>scheduled</em> time to its request's answer (no coordinated omission).</li>
+ *   records that fell due as one request (at most {@value #WINDOW} in flight: records due meanwhile wait and go out
+ *   together, as a producer batches); each record's latency runs from its <em>scheduled</em> time to its request's
+ *   answer, so waiting for a slot counts (no coordinated omission).</li>
  *   <li><b>consume</b>: the first {@code records} records read back from offset 0, one long-poll read of up to 1000
  *   records in flight per partition ({@code GET .../partitions/{p}/records}); the same read-back Kafka's
  *   ConsumerPerformance does.</li>
@@ -249,7 +250,10 @@ final class HttpTopicBench {
     return (end - t0[0]) / 1e9;
   }
 
-  /** One open-loop run at a fixed rate: every millisecond the records due so far go out as one request. */
+  /**
+   * One open-loop run at a fixed rate: every millisecond the records due so far go out as one request, at most
+   * {@value #WINDOW} requests in flight (records due meanwhile wait, and go out together).
+   */
   private static final class Paced {
     private final Context context;
     private final HttpClient client;
@@ -262,6 +266,7 @@ final class HttpTopicBench {
     private long t0;
     private long scheduled;
     private long answered;
+    private int inFlight;
     private long lastSend;
     private double offeredPerSec;
 
@@ -293,12 +298,16 @@ final class HttpTopicBench {
     private void tick() {
       long now = System.nanoTime();
       long due = Math.min(total, (long) ((now - t0) / 1e9 * rate) + 1);
-      while (scheduled < due) {
+      // Like a producer's batching: while WINDOW requests are in flight, due records wait and go out together when an
+      // answer frees a slot. Their latency still counts from their scheduled times.
+      while (scheduled < due && inFlight < WINDOW) {
         int n = (int) Math.min(bodies.perRequest, due - scheduled);
         long first = scheduled;
         scheduled += n;
+        inFlight++;
         lastSend = now;
         call(client, HttpMethod.POST, uri, bodies.of(n)).onComplete(ar -> {
+          inFlight--;
           if (ar.failed()) {
             done.tryFail(ar.cause());
             return;
@@ -311,6 +320,8 @@ final class HttpTopicBench {
           answered += n;
           if (answered == total) {
             done.tryComplete();
+          } else {
+            tick();
           }
         });
       }
