@@ -56,6 +56,11 @@ public final class HttpErrors {
       send(ctx, 400, ErrorCode.INVALID_ARGUMENT.code(), "malformed JSON: " + firstLine(e.getMessage()));
     } else if (failure instanceof HttpException e) {
       sendStatus(ctx, e.getStatusCode(), e.getPayload());
+    } else if (isFormBody(ctx)) {
+      // vertx-web's BodyHandler decodes form and multipart bodies by their content type, and fails on a GET
+      // or a field over Netty's limits; the API takes JSON only, so this failure is the client's.
+      send(ctx, 415, ErrorCode.INVALID_ARGUMENT.code(), "unsupported content type '"
+          + ctx.request().getHeader(HttpHeaders.CONTENT_TYPE) + "': request bodies are JSON");
     } else {
       LOG.log(Level.ERROR, ctx.request().method() + " " + ctx.request().path() + " failed", failure);
       send(ctx, 500, INTERNAL_ERROR, "internal error; see the node's log");
@@ -84,6 +89,12 @@ public final class HttpErrors {
         }
       }
     }
+  }
+
+  private static boolean isFormBody(RoutingContext ctx) {
+    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    return type != null && (type.regionMatches(true, 0, "multipart/", 0, 10)
+        || type.regionMatches(true, 0, "application/x-www-form-urlencoded", 0, 33));
   }
 
   static void send(RoutingContext ctx, int status, String code, String message) {
