@@ -90,7 +90,8 @@ public final class ChannelSubscriptionSample {
     var client = vertx.createHttpClient();
     return client.request(HttpMethod.GET, port, "127.0.0.1", "/ui/live.html")
         .compose(request -> request.send())
-        .map(response -> response.statusCode() == 200)
+        // Read the body before closing the client, or the close cuts the response off.
+        .compose(response -> response.body().map(page -> response.statusCode() == 200))
         .eventually(client::close);
   }
 
