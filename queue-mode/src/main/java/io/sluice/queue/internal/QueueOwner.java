@@ -569,11 +569,14 @@ final class QueueOwner extends VerticleBase {
         }
         Failures.reply(msg, ar.cause());
       } else {
-        onAppended(ar.result(), keepCount == n ? records : null, appending, keepCount, addBytes, reserved, now);
         for (int k = 0; k < keepCount; k++) {
           ids[kept[k]] = ar.result().baseOffset() + k;
         }
+        // The reply first: the sender's next batch should not wait behind the classification and dispatch
+        // of this one (under fsync=always the producers' round trip is what bounds their throughput).
+        // Nothing the sender can ask next overtakes it: its next request runs on this context after this task.
         replyIds(msg, plain, ids, repeats, sameAs);
+        onAppended(ar.result(), keepCount == n ? records : null, appending, keepCount, addBytes, reserved, now);
       }
       if (pendingAppends == 0 && appendsDrained != null) {
         appendsDrained.tryComplete();
