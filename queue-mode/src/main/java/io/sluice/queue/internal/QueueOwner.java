@@ -196,13 +196,9 @@ final class QueueOwner extends VerticleBase {
   private TreeMap<Long, Meta> metaAhead = new TreeMap<>();
 
   // ---- entries ----
-  private final TreeMap<Long, Entry> index = new TreeMap<>();
-  private final TreeMap<Long, Entry> ready = new TreeMap<>();
-  /**
-   * The IN_FLIGHT entries by offset (in and out with that state, see deliver and leave): every settled
-   * receipt is looked up here with a hash probe instead of a descent of the much larger index.
-   */
-  private final HashMap<Long, Entry> leases = new HashMap<>();
+  /** Every entry by offset; a settled receipt is found here with an array probe (see OffsetMap). */
+  private final OffsetMap<Entry> index = new OffsetMap<>();
+  private final OffsetMap<Entry> ready = new OffsetMap<>();
   private final Map<String, GroupLine> groups = new HashMap<>();
   private long liveCount;
   private long liveBytes;
@@ -689,7 +685,7 @@ final class QueueOwner extends VerticleBase {
     List<Entry> entries = new ArrayList<>(n);
     long request = ++settleRequests;
     for (int i = 0; i < n; i++) {
-      Entry e = leases.get(req.offsets()[i]);
+      Entry e = index.get(req.offsets()[i]);
       if (e == null || e.state != Entry.IN_FLIGHT || e.token != req.tokens()[i] || e.leaseExpiresAt <= now) {
         throw Failures.unknownReceipt(Receipts.format(name, req.offsets()[i], req.tokens()[i]));
       }
@@ -782,7 +778,7 @@ final class QueueOwner extends VerticleBase {
       return;
     }
     List<Entry> held = new ArrayList<>();
-    for (Entry e : index.values()) {
+    for (Entry e : index) {
       if (e.state == Entry.IN_FLIGHT && e.holder == s) {
         held.add(e);
       }
@@ -872,7 +868,7 @@ final class QueueOwner extends VerticleBase {
   }
 
   private Future<Long> oldestUnsettledTimestamp() {
-    for (Entry e : index.values()) {
+    for (Entry e : index) {
       if (e.live()) {
         return Future.succeededFuture(e.enqueuedAt);
       }
@@ -893,7 +889,7 @@ final class QueueOwner extends VerticleBase {
   /** Settles every message that is not in flight (or being dead-lettered); answers how many. */
   private Future<Long> purge() {
     List<Entry> victims = new ArrayList<>();
-    for (Entry e : index.values()) {
+    for (Entry e : index) {
       if (e.state == Entry.READY || e.state == Entry.DELAYED || e.state == Entry.BLOCKED) {
         victims.add(e);
       }
@@ -1079,7 +1075,6 @@ final class QueueOwner extends VerticleBase {
       case Entry.READY -> ready.remove(e.offset);
       case Entry.DELAYED -> delayedCount--;
       case Entry.IN_FLIGHT -> {
-        leases.remove(e.offset);
         inFlightCount--;
         if (e.holder != null) {
           e.holder.inFlight--;
@@ -1278,7 +1273,7 @@ final class QueueOwner extends VerticleBase {
     long excessCount = config.getMaxLength() > 0 ? limitCount() - config.getMaxLength() : 0;
     long excessBytes = config.getMaxBytes() > 0 ? limitBytes() - config.getMaxBytes() : 0;
     List<Entry> victims = new ArrayList<>();
-    for (Entry e : index.values()) {
+    for (Entry e : index) {
       if (excessCount <= 0 && excessBytes <= 0) {
         break;
       }
@@ -1324,16 +1319,15 @@ final class QueueOwner extends VerticleBase {
         boolean needRecords = false;
         long now = clock();
         while (picked.size() < n) {
-          Map.Entry<Long, Entry> first = ready.firstEntry();
-          if (first == null) {
+          Entry e = ready.first();
+          if (e == null) {
             break;
           }
-          Entry e = first.getValue();
           if (e.record == null) {
             needRecords = true;
             break;
           }
-          ready.pollFirstEntry();
+          ready.pollFirst();
           if (e.expiresAt > 0 && e.expiresAt <= now) {
             (expired == null ? expired = new ArrayList<>() : expired).add(e);
           } else if (config.getMaxDeliveries() > 0 && e.deliveryCount >= config.getMaxDeliveries()) {
@@ -1405,7 +1399,6 @@ final class QueueOwner extends VerticleBase {
     for (int i = 0; i < n; i++) {
       Entry e = picked.get(i);
       e.state = Entry.IN_FLIGHT;
-      leases.put(e.offset, e);
       e.token = ++leaseSeq;
       e.leaseExpiresAt = expiry;
       e.holder = s;
@@ -1449,7 +1442,7 @@ final class QueueOwner extends VerticleBase {
     }
     List<Entry> missing = new ArrayList<>();
     int looked = 0;
-    for (Entry e : ready.values()) {
+    for (Entry e : ready) {
       if (e.record == null) {
         missing.add(e);
       }
@@ -1638,7 +1631,7 @@ final class QueueOwner extends VerticleBase {
     sweepTimer = vertx.setPeriodic(1000, id -> {
       long now = clock();
       List<Entry> expired = new ArrayList<>();
-      for (Entry e : ready.values()) {
+      for (Entry e : ready) {
         if (e.expiresAt > 0 && e.expiresAt <= now) {
           expired.add(e);
         }
@@ -1714,7 +1707,7 @@ final class QueueOwner extends VerticleBase {
     List<long[]> ranges = new ArrayList<>();
     List<long[]> meta = new ArrayList<>();
     long prev = trimmedTo;
-    for (Entry e : index.values()) {
+    for (Entry e : index) {
       if (!e.live()) {
         continue;
       }
