@@ -7,6 +7,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * The settings of one node, with fluent setters, in the Vert.x options style. Every setter checks its
@@ -38,6 +40,11 @@ public final class NodeOptions {
   /** How long an HTTP consumer-group member may go without polling before the node closes it. */
   public static final long DEFAULT_GROUP_SESSION_TIMEOUT_MS = 30_000;
 
+  /** How often an idle record stream (SSE or WebSocket) sends a keep-alive, so proxies keep it open. */
+  public static final long DEFAULT_STREAM_HEARTBEAT_MS = 15_000;
+  /** The SockJS bridge's default outbound addresses: the live topic feeds, {@code sluice.live.<topic>}. */
+  public static final List<String> DEFAULT_BRIDGE_OUTBOUND = List.of("sluice\\.live\\..+");
+
   /** The store types a node accepts. */
   public static final List<String> STORES = List.of("memory", "file");
 
@@ -55,6 +62,9 @@ public final class NodeOptions {
   private String metricsRegistryName = DEFAULT_METRICS_REGISTRY_NAME;
   private int groupMaxMembers = DEFAULT_GROUP_MAX_MEMBERS;
   private long groupSessionTimeoutMs = DEFAULT_GROUP_SESSION_TIMEOUT_MS;
+  private long streamHeartbeatMs = DEFAULT_STREAM_HEARTBEAT_MS;
+  private List<String> bridgeOutbound = DEFAULT_BRIDGE_OUTBOUND;
+  private List<String> bridgeInbound = List.of();
 
   public NodeOptions() {
   }
@@ -74,6 +84,55 @@ public final class NodeOptions {
     this.metricsRegistryName = other.metricsRegistryName;
     this.groupMaxMembers = other.groupMaxMembers;
     this.groupSessionTimeoutMs = other.groupSessionTimeoutMs;
+    this.streamHeartbeatMs = other.streamHeartbeatMs;
+    this.bridgeOutbound = other.bridgeOutbound;
+    this.bridgeInbound = other.bridgeInbound;
+  }
+
+  /**
+   * How often a record stream ({@code GET /v1/groups/{group}/members/{id}/stream}, SSE or WebSocket) sends
+   * a keep-alive while no record flows, so proxies and load balancers do not close it as idle.
+   * Default {@value #DEFAULT_STREAM_HEARTBEAT_MS} ms.
+   */
+  public long getStreamHeartbeatMs() {
+    return streamHeartbeatMs;
+  }
+
+  public NodeOptions setStreamHeartbeatMs(long streamHeartbeatMs) {
+    if (streamHeartbeatMs < 10) {
+      throw new InvalidArgumentException("must be at least 10 ms, got " + streamHeartbeatMs);
+    }
+    this.streamHeartbeatMs = streamHeartbeatMs;
+    return this;
+  }
+
+  /**
+   * The event-bus addresses browsers may receive from through the SockJS bridge at {@code /eventbus}, as
+   * regular expressions matched against the whole address. Default {@code sluice\.live\..+}: the live
+   * feeds {@code sluice.live.<topic>}, which the node fills with a topic's new records while a browser
+   * listens. Empty: browsers receive nothing.
+   */
+  public List<String> getBridgeOutbound() {
+    return bridgeOutbound;
+  }
+
+  public NodeOptions setBridgeOutbound(List<String> bridgeOutbound) {
+    this.bridgeOutbound = checkPatterns(bridgeOutbound);
+    return this;
+  }
+
+  /**
+   * The event-bus addresses browsers may send or publish to through the SockJS bridge, as regular
+   * expressions. Default none. A permitted address {@code sluice.in.<topic>} appends what browsers send
+   * there to the topic.
+   */
+  public List<String> getBridgeInbound() {
+    return bridgeInbound;
+  }
+
+  public NodeOptions setBridgeInbound(List<String> bridgeInbound) {
+    this.bridgeInbound = checkPatterns(bridgeInbound);
+    return this;
   }
 
   /**
@@ -258,7 +317,24 @@ public final class NodeOptions {
     return "NodeOptions{dataDir=" + dataDir + ", http=" + httpHost + ":" + httpPort + ", store=" + store
         + ", httpMaxBodyBytes=" + httpMaxBodyBytes + ", shutdownTimeoutMs=" + shutdownTimeoutMs
         + ", cluster=" + cluster + ", nodeId=" + nodeId + ", clusterHost=" + clusterHost
-        + ", clusterPort=" + clusterPort + ", join=" + join + "}";
+        + ", clusterPort=" + clusterPort + ", join=" + join + ", bridgeOutbound=" + bridgeOutbound
+        + ", bridgeInbound=" + bridgeInbound + "}";
+  }
+
+  private static List<String> checkPatterns(List<String> patterns) {
+    List<String> checked = new ArrayList<>();
+    for (String p : Objects.requireNonNull(patterns, "patterns")) {
+      if (p == null || p.isBlank()) {
+        throw new InvalidArgumentException("an address pattern must not be empty");
+      }
+      try {
+        Pattern.compile(p);
+      } catch (PatternSyntaxException e) {
+        throw new InvalidArgumentException("'" + p + "' is not a regular expression: " + e.getDescription(), e);
+      }
+      checked.add(p);
+    }
+    return List.copyOf(checked);
   }
 
   private static String requireText(String value, String message) {

@@ -100,7 +100,8 @@ class SluiceJarIT {
     while (System.nanoTime() < deadline) {
       assertTrue(p.isAlive(), "the node died: " + err());
       try {
-        if (get(port, "/health").statusCode() == 200) {
+        // The launcher prints its "node up" line just after the node turns UP: wait for both.
+        if (get(port, "/health").statusCode() == 200 && out().contains("sluice: node up")) {
           return;
         }
       } catch (ConnectException e) {

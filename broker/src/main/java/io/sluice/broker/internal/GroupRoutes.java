@@ -69,19 +69,23 @@ final class GroupRoutes {
   private final Topics topics;
   private final int maxMembers;
   private final long sessionTimeoutMs;
+  private final long heartbeatMs;
   private final Map<String, Member> members = new ConcurrentHashMap<>();
+  /** Open record streams by member id (at most one per member). */
+  private final Map<String, MemberStream> streams = new ConcurrentHashMap<>();
   private long expiryTimer = -1;
   private volatile boolean closed;
 
-  GroupRoutes(Vertx vertx, Topics topics, int maxMembers, long sessionTimeoutMs) {
+  GroupRoutes(Vertx vertx, Topics topics, int maxMembers, long sessionTimeoutMs, long heartbeatMs) {
     this.vertx = vertx;
+    this.heartbeatMs = heartbeatMs;
     this.topics = topics;
     this.maxMembers = maxMembers;
     this.sessionTimeoutMs = sessionTimeoutMs;
   }
 
   /** One HTTP member: its consumer, records fetched but not yet returned, and what was returned. */
-  private static final class Member implements RebalanceListener {
+  static final class Member implements RebalanceListener {
     final String id;
     final String group;
     final List<String> topics;
@@ -108,6 +112,15 @@ final class GroupRoutes {
         returned.put(r.topicPartition(), r.offset() + 1);
       }
       return out;
+    }
+
+    /** The next pending record, now counted as handed to the client; null when none is pending. */
+    synchronized ConsumerRecord takeOne() {
+      ConsumerRecord r = pending.poll();
+      if (r != null) {
+        returned.put(r.topicPartition(), r.offset() + 1);
+      }
+      return r;
     }
 
     synchronized void add(List<ConsumerRecord> records) {
@@ -139,6 +152,7 @@ final class GroupRoutes {
     router.post("/v1/groups/:group/members").handler(handle(this::join));
     router.get("/v1/groups/:group").handler(handle(this::describe));
     router.get("/v1/groups/:group/members/:member/records").handler(handle(this::poll));
+    router.get("/v1/groups/:group/members/:member/stream").handler(handle(this::stream));
     router.post("/v1/groups/:group/members/:member/commit").handler(handle(this::commit));
     router.post("/v1/groups/:group/members/:member/seek").handler(handle(this::seek));
     router.delete("/v1/groups/:group/members/:member").handler(handle(this::leave));
@@ -152,6 +166,7 @@ final class GroupRoutes {
     if (expiryTimer >= 0) {
       vertx.cancelTimer(expiryTimer);
     }
+    streams.values().forEach(s -> vertx.runOnContext(v -> s.stop()));
     List<Future<Void>> closing = new ArrayList<>();
     for (String id : List.copyOf(members.keySet())) {
       Member m = members.remove(id);
@@ -239,7 +254,7 @@ final class GroupRoutes {
     int max = (int) HttpJson.queryLong(ctx, "max", 100, 1, TopicRoutes.MAX_RECORDS);
     long waitMs = HttpJson.queryLong(ctx, "waitMs", 0, 0, TopicRoutes.MAX_WAIT_MS);
     if (m.polling) {
-      throw new SluiceException(ErrorCode.CONFLICT, "member '" + m.id + "' already has a poll in progress");
+      throw busy(m);
     }
     m.polling = true;
     m.lastPollNanos = System.nanoTime();
@@ -257,15 +272,88 @@ final class GroupRoutes {
         .onSuccess(list -> {
           JsonArray out = new JsonArray();
           for (ConsumerRecord r : list) {
-            JsonObject json = new JsonObject().put("topic", r.topic()).put("partition", r.partition())
-                .put("offset", r.offset()).put("timestamp", r.timestamp());
-            JsonFields.putBytes(json, "key", r.key());
-            JsonFields.putBytes(json, "value", r.value());
-            JsonFields.putHeaders(json, r.headers());
-            out.add(json);
+            out.add(recordJson(r));
           }
           HttpJson.respond(ctx, 200, new JsonObject().put("records", out));
         });
+  }
+
+  private static SluiceException busy(Member m) {
+    return new SluiceException(ErrorCode.CONFLICT, "member '" + m.id + "' already has a poll or stream in progress");
+  }
+
+  /**
+   * {@code GET .../members/{id}/stream}: the member's records as Server-Sent Events, or as WebSocket text
+   * frames when the request is a WebSocket upgrade (see {@link MemberStream}). One stream or poll per
+   * member at a time; closing the connection ends the stream, not the member.
+   */
+  private Future<?> stream(RoutingContext ctx) {
+    Member m = member(ctx);
+    long maxRecords = HttpJson.queryLong(ctx, "maxRecords", Long.MAX_VALUE, 1, Long.MAX_VALUE);
+    boolean autoCommit = HttpJson.queryBoolean(ctx, "autoCommit", false);
+    if (m.polling) {
+      throw busy(m);
+    }
+    m.polling = true;
+    m.lastPollNanos = System.nanoTime();
+    if (!ctx.request().canUpgradeToWebSocket()) {
+      MemberStream s = open(m, new MemberStream.Sse(ctx.response(), m.id), maxRecords, autoCommit);
+      // A stopping server waits for in-flight requests: a stream ends at once instead of holding the stop.
+      ctx.request().connection().shutdownHandler(v -> s.stop());
+      return Future.succeededFuture();
+    }
+    return ctx.request().toWebSocket()
+        .onFailure(e -> m.polling = false)
+        .onSuccess(socket -> {
+          MemberStream s = open(m, new MemberStream.WebSocket(socket), maxRecords, autoCommit);
+          socket.shutdownHandler(v -> s.stop());
+          socket.textMessageHandler(text -> clientFrame(socket, s, text));
+        });
+  }
+
+  private MemberStream open(Member m, MemberStream.Sink sink, long maxRecords, boolean autoCommit) {
+    MemberStream s = new MemberStream(vertx, m, sink, heartbeatMs, maxRecords, autoCommit,
+        () -> !closed && members.get(m.id) == m);
+    streams.put(m.id, s);
+    s.start(() -> streams.remove(m.id, s));
+    return s;
+  }
+
+  /** A WebSocket client's frame: {@code {"commit":true}} commits what the stream wrote; anything else is an error frame. */
+  private static void clientFrame(io.vertx.core.http.ServerWebSocket socket, MemberStream s, String text) {
+    Future<Void> done;
+    try {
+      JsonObject frame = new JsonObject(text);
+      JsonFields.onlyKeys(frame, Set.of("commit"), "a stream frame");
+      if (!Boolean.TRUE.equals(frame.getValue("commit"))) {
+        throw new InvalidArgumentException("a stream frame is {\"commit\":true}");
+      }
+      done = s.commitWritten();
+    } catch (io.vertx.core.json.DecodeException e) {
+      done = Future.failedFuture(new InvalidArgumentException("malformed JSON frame", e));
+    } catch (RuntimeException e) {
+      done = Future.failedFuture(e);
+    }
+    done.onFailure(e -> {
+      if (!socket.isClosed()) {
+        socket.writeTextMessage(MemberStream.errorJson(e).encode());
+      }
+    });
+  }
+
+  /** The open stream of a member, or null: for tests of back-pressure. */
+  MemberStream stream(String memberId) {
+    return streams.get(memberId);
+  }
+
+  /** A record as the poll and stream routes answer it: {@code {"topic","partition","offset","timestamp","key","value","headers"}}. */
+  static JsonObject recordJson(ConsumerRecord r) {
+    JsonObject json = new JsonObject().put("topic", r.topic()).put("partition", r.partition())
+        .put("offset", r.offset()).put("timestamp", r.timestamp());
+    JsonFields.putBytes(json, "key", r.key());
+    JsonFields.putBytes(json, "value", r.value());
+    JsonFields.putHeaders(json, r.headers());
+    return json;
   }
 
   private Future<?> commit(RoutingContext ctx) {

@@ -54,6 +54,18 @@ public final class HttpJson {
     return n;
   }
 
+  /** A {@code true}/{@code false} query parameter, or {@code absent} when it is not given. */
+  public static boolean queryBoolean(RoutingContext ctx, String name, boolean absent) {
+    String v = ctx.request().getParam(name);
+    if (v == null || v.isEmpty()) {
+      return absent;
+    }
+    if (v.equals("true") || v.equals("false")) {
+      return Boolean.parseBoolean(v);
+    }
+    throw new InvalidArgumentException("query parameter '" + name + "' must be true or false, got '" + v + "'");
+  }
+
   /** Answers with {@code status} and {@code json}. */
   public static void respond(RoutingContext ctx, int status, JsonObject json) {
     ctx.response()

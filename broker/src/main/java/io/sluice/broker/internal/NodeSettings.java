@@ -141,7 +141,7 @@ public final class NodeSettings {
         raw = str;
       } else if (v instanceof Boolean || v instanceof Integer || v instanceof Long) {
         raw = v.toString();
-      } else if (v instanceof JsonArray array && s == Setting.JOIN) {
+      } else if (v instanceof JsonArray array && (s == Setting.JOIN || s == Setting.BRIDGE_OUTBOUND || s == Setting.BRIDGE_INBOUND)) {
         raw = array.stream().map(String::valueOf).collect(Collectors.joining(","));
       } else {
         throw new InvalidArgumentException("bad value for " + origin + ": " + v + " is not a " + (s.isSwitch() ? "boolean" : s.argument()));

@@ -32,6 +32,14 @@ enum Setting {
       "Consumer-group members the HTTP API holds at once; one more gets 429.", (o, v) -> o.setGroupMaxMembers(parseInt(v))),
   GROUP_SESSION_TIMEOUT_MS("group-session-timeout-ms", "<ms>", String.valueOf(NodeOptions.DEFAULT_GROUP_SESSION_TIMEOUT_MS),
       "A consumer-group member that does not poll for this long is closed.", (o, v) -> o.setGroupSessionTimeoutMs(parseLong(v))),
+  STREAM_HEARTBEAT_MS("stream-heartbeat-ms", "<ms>", String.valueOf(NodeOptions.DEFAULT_STREAM_HEARTBEAT_MS),
+      "Keep-alive interval of idle SSE/WebSocket record streams.", (o, v) -> o.setStreamHeartbeatMs(parseLong(v))),
+  BRIDGE_OUTBOUND("bridge-outbound", "<regex,...>", String.join(",", NodeOptions.DEFAULT_BRIDGE_OUTBOUND),
+      "Event-bus addresses browsers may receive from at /eventbus ('none': nothing).",
+      (o, v) -> o.setBridgeOutbound(parsePatterns(v))),
+  BRIDGE_INBOUND("bridge-inbound", "<regex,...>", "none",
+      "Event-bus addresses browsers may send to at /eventbus (e.g. 'sluice\\.in\\..+').",
+      (o, v) -> o.setBridgeInbound(parsePatterns(v))),
   CLUSTER("cluster", null, "false", "Join a cluster (not available yet in this build).",
       (o, v) -> o.setCluster(parseBoolean(v))),
   NODE_ID("node-id", "<id>", "(chosen by the cluster)", "This node's name in the cluster.",
@@ -137,6 +145,11 @@ enum Setting {
       default:
         throw new InvalidArgumentException("'" + v + "' is not true or false");
     }
+  }
+
+  /** Comma-separated regular expressions ('none': an empty list); a pattern cannot contain a comma. */
+  static List<String> parsePatterns(String v) {
+    return v.trim().equalsIgnoreCase("none") ? List.of() : parseList(v);
   }
 
   private static List<String> parseList(String v) {

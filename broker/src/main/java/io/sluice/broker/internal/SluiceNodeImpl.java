@@ -104,7 +104,7 @@ public final class SluiceNodeImpl implements SluiceNode {
 
   /** The services that come with the node, in opening order (they close in the reverse order). */
   static List<RouteGroup.Opener> builtInGroups() {
-    return List.of(TopicRoutes::open, QueueRoutes::open);
+    return List.of(TopicRoutes::open, QueueRoutes::open, WebUiRoutes::open);
   }
 
   private Future<Void> doStart(List<RouteGroup.Opener> openers) {
@@ -168,7 +168,8 @@ public final class SluiceNodeImpl implements SluiceNode {
     return service(QueueRoutes.class).queues();
   }
 
-  private <G extends RouteGroup> G service(Class<G> type) {
+  /** The running group of this type (tests reach route internals through it). */
+  <G extends RouteGroup> G service(Class<G> type) {
     synchronized (groups) {
       for (RouteGroup g : groups) {
         if (type.isInstance(g)) {

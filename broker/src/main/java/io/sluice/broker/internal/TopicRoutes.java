@@ -61,12 +61,15 @@ final class TopicRoutes implements RouteGroup {
   private final LogStore store;
   /** The consumer-group routes share this group's Topics, and must close their consumers before it. */
   private final GroupRoutes groups;
+  /** The SockJS bridge's live feeds read this group's Topics too. */
+  private final EventBusBridge bridge;
 
-  private TopicRoutes(Topics topics, Producer producer, LogStore store, GroupRoutes groups) {
+  private TopicRoutes(Topics topics, Producer producer, LogStore store, GroupRoutes groups, EventBusBridge bridge) {
     this.topics = topics;
     this.producer = producer;
     this.store = store;
     this.groups = groups;
+    this.bridge = bridge;
   }
 
   static Future<RouteGroup> open(NodeResources node) {
@@ -79,8 +82,8 @@ final class TopicRoutes implements RouteGroup {
           .setLingerMs(0)
           .setMaxBlockMs(5_000));
       GroupRoutes groups = new GroupRoutes(node.vertx(), topics, node.options().getGroupMaxMembers(),
-          node.options().getGroupSessionTimeoutMs());
-      return new TopicRoutes(topics, producer, node.store(), groups);
+          node.options().getGroupSessionTimeoutMs(), node.options().getStreamHeartbeatMs());
+      return new TopicRoutes(topics, producer, node.store(), groups, new EventBusBridge(node.vertx(), topics, node.options()));
     });
   }
 
@@ -97,11 +100,21 @@ final class TopicRoutes implements RouteGroup {
     router.post("/v1/topics/:topic/records").handler(handle(this::produce));
     router.get("/v1/topics/:topic/partitions/:partition/records").handler(handle(this::read));
     groups.mount(router);
+    // Middleware (no method): SockJS answers GET and POST on its own sub-paths, none of them in the OpenAPI document.
+    router.route("/eventbus/*").subRouter(bridge.router());
   }
 
   @Override
   public Future<Void> close() {
-    return groups.close().transform(v -> producer.close()).transform(ar -> topics.close());
+    return groups.close().transform(v -> bridge.close()).transform(v -> producer.close()).transform(ar -> topics.close());
+  }
+
+  GroupRoutes groups() {
+    return groups;
+  }
+
+  EventBusBridge bridge() {
+    return bridge;
   }
 
   private Future<?> list(RoutingContext ctx) {

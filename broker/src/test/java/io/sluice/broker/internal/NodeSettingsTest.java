@@ -46,6 +46,30 @@ class NodeSettingsTest {
   }
 
   @Test
+  void bridgeAddressesAndTheStreamHeartbeatAreSettings() throws IOException {
+    NodeOptions defaults = run(List.of(), Map.of());
+    assertEquals(List.of("sluice\\.live\\..+"), defaults.getBridgeOutbound());
+    assertEquals(List.of(), defaults.getBridgeInbound());
+    assertEquals(15_000, defaults.getStreamHeartbeatMs());
+
+    NodeOptions o = run(List.of("--bridge-outbound", "none", "--bridge-inbound=sluice\\.in\\..+, app\\..*",
+        "--stream-heartbeat-ms", "500"), Map.of());
+    assertEquals(List.of(), o.getBridgeOutbound());
+    assertEquals(List.of("sluice\\.in\\..+", "app\\..*"), o.getBridgeInbound());
+    assertEquals(500, o.getStreamHeartbeatMs());
+    assertEquals(List.of("x\\..*"), run(List.of(), Map.of("SLUICE_BRIDGE_OUTBOUND", "x\\..*")).getBridgeOutbound());
+
+    Path config = dir.resolve("bridge.json");
+    Files.writeString(config, "{\"bridgeInbound\": [\"a\", \"b\"], \"bridgeOutbound\": []}");
+    NodeOptions fromFile = run(List.of("--config", config.toString()), Map.of());
+    assertEquals(List.of("a", "b"), fromFile.getBridgeInbound());
+    assertEquals(List.of(), fromFile.getBridgeOutbound());
+
+    assertTrue(invalid(List.of("--bridge-inbound", "sluice.(in"), Map.of()).startsWith("bad value for --bridge-inbound: 'sluice.(in' is not a regular expression"));
+    assertTrue(invalid(List.of("--stream-heartbeat-ms", "0"), Map.of()).startsWith("bad value for --stream-heartbeat-ms"));
+  }
+
+  @Test
   void flagsTakeValuesWithASpaceOrAnEqualsSign() {
     NodeOptions o = run(List.of("--http-port", "9090", "--store=memory", "--data-dir", "/tmp/x", "--join=a:1, b:2"), Map.of());
     assertEquals(9090, o.getHttpPort());
