@@ -80,6 +80,8 @@ final class ConsumerImpl implements Consumer, GroupMember.Host {
   private final LinkedHashMap<TopicPartition, PartitionState> owned = new LinkedHashMap<>();
   private final List<PartitionState> order = new ArrayList<>();
   private int cursor;
+  /** The partition of the record {@link #takeOne()} returned last. */
+  private PartitionState taken;
   private Mode mode = Mode.NONE;
   private GroupMember member;
   private GroupMember offsetsClient;
@@ -465,8 +467,21 @@ final class ConsumerImpl implements Consumer, GroupMember.Host {
   /** Takes up to {@code max} records round-robin over the partitions, advancing their positions. */
   private List<ConsumerRecord> take(int max) {
     List<ConsumerRecord> out = new ArrayList<>();
+    ConsumerRecord r;
+    while (out.size() < max && (r = takeOne()) != null) {
+      out.add(r);
+    }
+    return out;
+  }
+
+  /**
+   * The next record round-robin over the partitions, advancing its partition's position; its partition is
+   * left in {@link #taken}. Null when no partition has one. The stream handler takes records one at a time
+   * through here, so a record costs no list and no partition lookup.
+   */
+  private ConsumerRecord takeOne() {
     int idle = 0;
-    while (out.size() < max && !order.isEmpty() && idle < order.size()) {
+    while (!order.isEmpty() && idle < order.size()) {
       cursor = cursor % order.size();
       PartitionState ps = order.get(cursor);
       cursor++;
@@ -474,13 +489,14 @@ final class ConsumerImpl implements Consumer, GroupMember.Host {
         idle++;
         continue;
       }
-      idle = 0;
       Record r = ps.buffer.poll();
       ps.position = r.offset() + 1;
-      out.add(new ConsumerRecord(ps.tp.topic(), r));
+      taken = ps;
+      ConsumerRecord out = new ConsumerRecord(ps.tp.topic(), r);
       maybeFetch(ps);
+      return out;
     }
-    return out;
+    return null;
   }
 
   /** Takes a chunk for delivery; at-most-once commits its end positions first (and rewinds if that fails). */
@@ -543,6 +559,7 @@ final class ConsumerImpl implements Consumer, GroupMember.Host {
     try {
       while (handler != null && demand > 0 && !closed) {
         ConsumerRecord r;
+        PartitionState ps;
         if (options.getDeliverySemantics() == DeliverySemantics.AT_MOST_ONCE) {
           r = ready.poll();
           if (r == null) {
@@ -560,17 +577,17 @@ final class ConsumerImpl implements Consumer, GroupMember.Host {
             }
             break;
           }
+          ps = owned.get(r.topicPartition());
         } else {
-          List<ConsumerRecord> one = take(1);
-          if (one.isEmpty()) {
+          r = takeOne();
+          if (r == null) {
             break;
           }
-          r = one.get(0);
+          ps = taken;
         }
         if (demand != Long.MAX_VALUE) {
           demand--;
         }
-        PartitionState ps = owned.get(r.topicPartition());
         int epoch = ps == null ? -1 : ps.epoch;
         try {
           handler.handle(r);
