@@ -17,6 +17,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,12 +111,14 @@ final class QueueBench {
     Files.createDirectories(work);
     Files.createDirectories(out);
     JsonObject facts = Machine.facts(work);
-    System.out.println(Machine.describe(facts));
+    double loadAtStart = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    facts.put("loadAverageAtStart", loadAtStart);
+    System.out.println(Machine.describe(facts) + String.format(Locale.ROOT, ", load average at start %.2f", loadAtStart));
     System.out.printf(Locale.ROOT, "%d producers, %d consumers, 1 queue (1 partition), 1 node; %d measured run(s) of %d ms after a warm-up%n%n",
         PRODUCERS, CONSUMERS, runs, runMillis);
     StringBuilder table = new StringBuilder();
-    table.append("| system | durability | record | mode | msgs/s (median) | min–max | MB/s | Sluice/IQueue | p50 ms | p99 ms | p99.9 ms | max ms | p99 Sluice/IQueue |\n");
-    table.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    table.append("| system | durability | record | mode | msgs/s (median) | min–max | MB/s | Sluice/IQueue | p50 ms | p99 ms | p99.9 ms | max ms | p99 Sluice/IQueue | load avg |\n");
+    table.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     List<Figure> peer = new ArrayList<>();
     long t0 = System.nanoTime();
     HazelcastInstance hz = LoopbackHazelcast.start();
@@ -157,6 +160,8 @@ final class QueueBench {
       StoreBench.deleteTree(work);
     }
     double totalSecs = (System.nanoTime() - t0) / 1e9;
+    double loadAtEnd = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    facts.put("loadAverageAtEnd", loadAtEnd);
     System.out.println();
     System.out.println(table);
     String notes = "Flat out: producers capped at " + BACKLOG_CAP + " messages sent and not consumed; Sluice sends "
@@ -167,7 +172,9 @@ final class QueueBench {
         + "the send window, so it falls below the offered rate when latency is a sizeable part of the window. "
         + "MB/s counts payload bytes. "
         + "Latency rows merge the measured runs.\n";
-    String md = "# Queue benchmark\n\n" + Machine.describe(facts) + "\n\n" + PRODUCERS + " producers, " + CONSUMERS
+    String md = "# Queue benchmark\n\n" + Machine.describe(facts)
+        + String.format(Locale.ROOT, ", load average %.2f at start and %.2f at end (the machine is shared; IQueue runs "
+            + "first, so compare ratios with the load in mind)", loadAtStart, loadAtEnd) + "\n\n" + PRODUCERS + " producers, " + CONSUMERS
         + " consumers, 1 queue (1 partition), 1 node, " + runs + " measured run(s) of " + runMillis + " ms after a warm-up.\n\n"
         + table + "\n" + notes + "\nTotal time " + String.format(Locale.ROOT, "%.0f s", totalSecs)
         + ". Command: `mvn -o -q -pl bench exec:java -Dexec.args=\"queue" + (quick ? " --quick" : "") + "\"`, or, where the "
@@ -182,8 +189,9 @@ final class QueueBench {
   }
 
   /** What one system, durability and size measured: flat-out throughput and latency, paced latency. */
+  /** {@code load}: the 1-minute load average when the figure's runs ended (the machine is shared). */
   record Figure(String system, String durability, int size, Stats flat, Histogram flatLatency, double pacedRate,
-      Stats paced, Histogram pacedLatency) {
+      Stats paced, Histogram pacedLatency, double load) {
   }
 
   private Figure measure(Rig rig, String system, String durability, int size) throws Exception {
@@ -204,7 +212,8 @@ final class QueueBench {
       paced[i] = r.consumedPerSec();
       pacedLatency.add(r.latency());
     }
-    return new Figure(system, durability, size, flatStats, flatLatency, rate, Stats.of(paced), pacedLatency);
+    return new Figure(system, durability, size, flatStats, flatLatency, rate, Stats.of(paced), pacedLatency,
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
   }
 
   private void row(StringBuilder table, Figure f, Figure peer) {
@@ -219,17 +228,18 @@ final class QueueBench {
     double mbps = s.median() * f.size() / 1e6;
     String p99Ratio = peer == null ? "" : String.format(Locale.ROOT, "%.2f",
         (double) h.getValueAtPercentile(99) / Math.max(1, peer.getValueAtPercentile(99)));
-    table.append(String.format(Locale.ROOT, "| %s | %s | %d B | %s | %,.0f | %,.0f–%,.0f | %.1f | %s | %s | %s | %s | %s | %s |%n",
+    table.append(String.format(Locale.ROOT, "| %s | %s | %d B | %s | %,.0f | %,.0f–%,.0f | %.1f | %s | %s | %s | %s | %s | %s | %.1f |%n",
         f.system(), f.durability(), f.size(), mode, s.median(), s.min(), s.max(), mbps, ratio,
         ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)),
-        ms(h.getMaxValue()), p99Ratio));
+        ms(h.getMaxValue()), p99Ratio, f.load()));
     results.add(new JsonObject().put("system", f.system()).put("durability", f.durability())
         .put("recordBytes", f.size()).put("mode", mode.startsWith("paced") ? "paced" : "flat")
         .put("offeredPerSec", mode.startsWith("paced") ? f.pacedRate() : null)
         .put("messagesPerSec", s.median()).put("min", s.min()).put("max", s.max()).put("MBps", mbps)
         .put("latencyMicros", new JsonObject().put("p50", h.getValueAtPercentile(50)).put("p99", h.getValueAtPercentile(99))
             .put("p999", h.getValueAtPercentile(99.9)).put("max", h.getMaxValue()).put("count", h.getTotalCount()))
-        .put("producers", PRODUCERS).put("consumers", CONSUMERS).put("partitions", 1).put("nodes", 1));
+        .put("producers", PRODUCERS).put("consumers", CONSUMERS).put("partitions", 1).put("nodes", 1)
+        .put("loadAverage", f.load()));
   }
 
   private static String ms(long micros) {

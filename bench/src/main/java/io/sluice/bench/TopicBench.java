@@ -122,11 +122,14 @@ final class TopicBench {
       StoreBench.await(vertx.close());
       StoreBench.deleteTree(work);
     }
+    double loadAtEnd = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    facts.put("loadAverageAtEnd", loadAtEnd);
     System.out.println();
     System.out.println(table);
     String name = quick ? "topic-quick" : "topic";
     String md = "# Topic benchmark\n\n" + Machine.describe(facts)
-        + String.format(Locale.ROOT, ", load average at start %.2f (the machine is shared)", load) + "\n\n" + settings
+        + String.format(Locale.ROOT, ", load average %.2f at start and %.2f at end (the machine is shared)", load, loadAtEnd)
+        + "\n\n" + settings
         + "\n\nThroughput: the producer sends for " + throughputMillis + " ms; rates count from the first send to the last "
         + "acknowledgement (produced) and to the last record received by the group (consumed). MB/s counts value + "
         + RecordBatch.RECORD_OVERHEAD + " B record framing. Latency: open-loop producer paced by a dedicated thread (sends handed to "
