@@ -15,8 +15,9 @@ import java.util.TreeMap;
  * past the gaps). An offset below {@code base} (a message returned behind the front, or an old one that
  * stays unsettled while the ring moves on) goes to a {@code TreeMap} of stragglers, so every straggler
  * is below every ring offset and in-order iteration is stragglers, then ring. The ring doubles up to
- * {@link #MAX_SLOTS}; beyond that the oldest ring entries move to the stragglers, so memory is bounded by
- * the number of entries, never by the span of offsets between the oldest and the newest.
+ * {@link #MAX_SLOTS} and never shrinks; beyond that the oldest ring entries move to the stragglers, so
+ * memory is the entries plus at most one ring of {@code MAX_SLOTS} references (4-8 MiB), never a function
+ * of the span of offsets between the oldest entry and the newest.
  *
  * <p>Not thread-safe. Iterators must not be used across a change of the map.
  */
