@@ -41,6 +41,11 @@ final class JobProducer extends VerticleBase {
     return Future.succeededFuture();
   }
 
+  /** Jobs sent so far. */
+  int sentSoFar() {
+    return sent.count();
+  }
+
   /** Completes once {@code n} jobs have been sent. */
   Future<Void> sent(int n) {
     return sent.reached(n);
