@@ -1,0 +1,124 @@
+package io.sluice.broker.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The fat jar ({@code -Dsluice.jar}, set by failsafe) started as a node in its own JVM on a free loopback
+ * port, the way {@code SluiceJarIT} starts it; {@link #kill()} is {@code kill -9} of exactly that process.
+ * Each launch appends its output to {@code node-out.txt}/{@code node-err.txt} in the work directory.
+ *
+ * <p>Not thread-safe: one test thread starts, waits for and kills a node.
+ */
+final class NodeProcess implements AutoCloseable {
+
+  /** The jar failsafe built; null under surefire (which runs before packaging). */
+  static final String JAR = System.getProperty("sluice.jar");
+
+  private final Process process;
+  private final int port;
+  private final Path workDir;
+
+  private NodeProcess(Process process, int port, Path workDir) {
+    this.process = process;
+    this.port = port;
+    this.workDir = workDir;
+  }
+
+  /** Starts {@code java -jar sluice.jar --http-port <free> args...} in {@code workDir} and waits until healthy. */
+  static NodeProcess start(Path workDir, String... args) throws Exception {
+    Path jar = Path.of(JAR);
+    assertTrue(Files.isRegularFile(jar), "the fat jar exists: " + jar);
+    int port = freePort();
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        // A small, quickly started JVM: the loop restarts it dozens of times.
+        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true",
+        "-jar", jar.toString(), "--http-port", String.valueOf(port)));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command)
+        .directory(workDir.toFile())
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("node-out.txt").toFile()))
+        .redirectError(ProcessBuilder.Redirect.appendTo(workDir.resolve("node-err.txt").toFile()));
+    pb.environment().keySet().removeIf(k -> k.startsWith("SLUICE_"));
+    NodeProcess node = new NodeProcess(pb.start(), port, workDir);
+    try {
+      node.awaitHealthy();
+    } catch (Exception | Error e) {
+      node.kill();
+      throw e;
+    }
+    return node;
+  }
+
+  int port() {
+    return port;
+  }
+
+  URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  /** {@code kill -9}: SIGKILL to this process only, then waits for it to be gone. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the killed node exited");
+  }
+
+  /** The node's stderr so far (all launches in this work directory). */
+  String err() throws IOException {
+    Path p = workDir.resolve("node-err.txt");
+    return Files.exists(p) ? Files.readString(p) : "";
+  }
+
+  private void awaitHealthy() throws Exception {
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(2)).build();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      assertTrue(process.isAlive(), "the node died: " + err());
+      try {
+        HttpRequest req = HttpRequest.newBuilder(uri("/health")).timeout(Duration.ofSeconds(5)).build();
+        if (http.send(req, HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+          return;
+        }
+      } catch (ConnectException e) {
+        // not listening yet
+      }
+      process.waitFor(50, TimeUnit.MILLISECONDS);
+    }
+    throw new AssertionError("not healthy within 60 s; stderr: " + err());
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+      return s.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      try {
+        kill();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
