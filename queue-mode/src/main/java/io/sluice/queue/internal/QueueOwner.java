@@ -82,7 +82,20 @@ import java.util.logging.Logger;
  * previous append). The data log is then trimmed below the lowest entry still in the index (or the
  * cursor), so acked messages free whole segments; the index being ordered makes that lowest offset
  * a firstKey() away. Delivery counts are journaled too (DELIVERED, without waiting), so a poison
- * message that crashes the whole process still reaches maxDeliveries.
+ * message that crashes the whole process still reaches maxDeliveries. The consumer's prefetch room
+ * comes back when the ack arrives (leave(), before the SETTLED record is durable): a consumer that has
+ * acked no longer holds the message, only its ack's future waits for durability.
+ *
+ * Why a message is delivered only once its append is durable (fsync=always), not as soon as it is
+ * written: the two logs are forced independently, so a consumer could ack a message whose bytes are
+ * still only in the page cache, and the SETTLED record for its offset could reach the disk first. A
+ * crash then loses the message's tail of the data log while the journal says its offset is settled;
+ * after the restart the next send gets that offset again and is skipped as settled: a message that
+ * was acknowledged to its sender is lost, never delivered. Delivering early would need settlement
+ * records held back until the data log's durable end passes them, which puts the data fsync back on
+ * the ack path; the gain would be one fsync of end-to-end latency, no throughput. The send reply
+ * goes out before the batch is classified and dispatched (onSend), so a producer's round trip is not
+ * lengthened by the work of delivering its batch.
  *
  * Recovery replays the journal (settled ranges, delivery counts, nack delays) and restarts the cursor
  * at the log start: settled offsets are skipped, everything else is classified again, and every
