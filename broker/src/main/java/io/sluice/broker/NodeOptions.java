@@ -62,6 +62,7 @@ public final class NodeOptions {
   private String metricsRegistryName = DEFAULT_METRICS_REGISTRY_NAME;
   private int groupMaxMembers = DEFAULT_GROUP_MAX_MEMBERS;
   private long groupSessionTimeoutMs = DEFAULT_GROUP_SESSION_TIMEOUT_MS;
+  private long maxDataBytes;
   private long streamHeartbeatMs = DEFAULT_STREAM_HEARTBEAT_MS;
   private List<String> bridgeOutbound = DEFAULT_BRIDGE_OUTBOUND;
   private List<String> bridgeInbound = List.of();
@@ -84,6 +85,7 @@ public final class NodeOptions {
     this.metricsRegistryName = other.metricsRegistryName;
     this.groupMaxMembers = other.groupMaxMembers;
     this.groupSessionTimeoutMs = other.groupSessionTimeoutMs;
+    this.maxDataBytes = other.maxDataBytes;
     this.streamHeartbeatMs = other.streamHeartbeatMs;
     this.bridgeOutbound = other.bridgeOutbound;
     this.bridgeInbound = other.bridgeInbound;
@@ -167,6 +169,24 @@ public final class NodeOptions {
       throw new InvalidArgumentException("must be at least 100 ms, got " + groupSessionTimeoutMs);
     }
     this.groupSessionTimeoutMs = groupSessionTimeoutMs;
+    return this;
+  }
+
+  /**
+   * The most bytes of log data the file store may keep in {@link #getDataDir()}; 0 (the default) for no
+   * limit but the disk's. A produce or send that would go past it is refused with 507 {@code disk_full},
+   * having stored nothing; reads go on, and writes succeed again once deleted topics or queues, retention
+   * or acknowledged messages have made room (the file store's {@code maxDataBytes}).
+   */
+  public long getMaxDataBytes() {
+    return maxDataBytes;
+  }
+
+  public NodeOptions setMaxDataBytes(long maxDataBytes) {
+    if (maxDataBytes < 0) {
+      throw new InvalidArgumentException("must be >= 0 (0: no limit), got " + maxDataBytes);
+    }
+    this.maxDataBytes = maxDataBytes;
     return this;
   }
 

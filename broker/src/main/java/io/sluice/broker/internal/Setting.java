@@ -24,6 +24,8 @@ enum Setting {
       (o, v) -> o.setHttpPort(parseInt(v))),
   STORE("store", "memory|file", NodeOptions.DEFAULT_STORE, "Log store: 'file' is durable, 'memory' is lost on exit.",
       NodeOptions::setStore),
+  MAX_DATA_BYTES("max-data-bytes", "<bytes>", "0", "Most bytes of log data the file store keeps (0: no limit); "
+      + "writes past it get 507 disk_full.", (o, v) -> o.setMaxDataBytes(parseLong(v))),
   HTTP_MAX_BODY_BYTES("http-max-body-bytes", "<bytes>", String.valueOf(NodeOptions.DEFAULT_HTTP_MAX_BODY_BYTES),
       "Largest HTTP request body; a larger one gets 413.", (o, v) -> o.setHttpMaxBodyBytes(parseLong(v))),
   SHUTDOWN_TIMEOUT_MS("shutdown-timeout-ms", "<ms>", String.valueOf(NodeOptions.DEFAULT_SHUTDOWN_TIMEOUT_MS),

@@ -110,7 +110,11 @@ public final class SluiceNodeImpl implements SluiceNode {
   private Future<Void> doStart(List<RouteGroup.Opener> openers) {
     try {
       metrics = NodeMetrics.create(options.getMetricsRegistryName());
-      store = LogStore.create(vertx, options.getStore(), new JsonObject().put("dataDir", options.getDataDir()));
+      JsonObject storeConfig = new JsonObject().put("dataDir", options.getDataDir());
+      if (options.getMaxDataBytes() > 0) {
+        storeConfig.put("maxDataBytes", options.getMaxDataBytes());
+      }
+      store = LogStore.create(vertx, options.getStore(), storeConfig);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
