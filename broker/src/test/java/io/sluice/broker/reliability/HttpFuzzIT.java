@@ -27,17 +27,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A fuzz test of the HTTP API: {@value #FUZZ_REQUESTS} generated and mutated requests (malformed JSON,
- * wrong types, huge and negative numbers, unicode and path tricks in names, missing and unknown fields,
- * random methods and paths, oversized and deeply nested bodies), every fifth step interleaved with valid
- * traffic on resources the fuzzer never names, whose answers are checked exactly (a produce gets the next
- * offset of its partition and reads back; a queue send is received and acked).
+ * A fuzz test of the HTTP API: 10,000 generated and mutated requests ({@code -Dsluice.fuzz.requests};
+ * 100,000 with {@code -Plong}) sent over raw sockets ({@link RawHttp}): malformed JSON, wrong types, huge
+ * and negative numbers, unicode and path tricks in names, missing and unknown fields, random methods and
+ * paths, form content types, oversized and deeply nested bodies. Every fifth step is valid traffic on
+ * resources the fuzzer never names, whose answers are checked exactly (a produce gets the next offset of
+ * its partition and reads back; a queue send is received and acked).
  *
  * <p>Asserted: no answer is 5xx; every error answer is {@code {"error": <string>, "message": <string>}} JSON;
- * every request is answered within 10 s; the
- * node is still healthy afterwards; its threads and its heap after GC do not grow (measured before and
- * after, in this JVM, which hosts the node). The node runs on the file store, so names reach the file
- * system. The seed ({@code -Dsluice.fuzz.seed}) is printed with every failure.
+ * every request is answered within 10 s; the node is still healthy afterwards; its threads and its heap
+ * after GC do not grow (measured before and after, in this JVM, which hosts the node). The node runs on the
+ * file store, so names reach the file system. The seed ({@code -Dsluice.fuzz.seed}) is printed with every
+ * failure.
  */
 class HttpFuzzIT {
 

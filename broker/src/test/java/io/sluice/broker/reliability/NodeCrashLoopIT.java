@@ -67,7 +67,7 @@ class NodeCrashLoopIT {
     String[] args = {"--data-dir", workDir.resolve("data").toString()};
     long t0 = System.nanoTime();
 
-    try (NodeProcess node = NodeProcess.start(workDir, args)) {
+    try (NodeProcess node = NodeProcess.startRecordingClasses(workDir, args)) {
       HttpClient http = client();
       for (Level l : levels) {
         // The default durability is fsync=always: only the comparison level names its policy.
@@ -75,6 +75,7 @@ class NodeCrashLoopIT {
         assertEquals(201, send(http, node, "PUT", "/v1/topics/" + l.topic(), "{\"partitions\":" + PARTITIONS + fsync + "}").statusCode());
         assertEquals(201, send(http, node, "PUT", "/v1/queues/" + l.queue(), "{\"visibilityTimeoutMs\":2000" + fsync + "}").statusCode());
       }
+      node.stop();
     }
 
     for (int cycle = 0; cycle < CYCLES; cycle++) {

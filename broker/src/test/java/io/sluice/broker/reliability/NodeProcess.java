@@ -1,5 +1,6 @@
 package io.sluice.broker.reliability;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -40,14 +41,31 @@ final class NodeProcess implements AutoCloseable {
     this.workDir = workDir;
   }
 
-  /** Starts {@code java -jar sluice.jar --http-port <free> args...} in {@code workDir} and waits until healthy. */
+  /** The class-data archive a node started by {@link #startRecordingClasses} leaves at its clean exit. */
+  private static final String CLASS_ARCHIVE = "node-classes.jsa";
+
+  /**
+   * Starts {@code java -jar sluice.jar --http-port <free> args...} in {@code workDir} and waits until healthy.
+   * With the class-data archive of {@link #startRecordingClasses} in {@code workDir}, the JVM maps its
+   * classes from it, which halves the start on a loaded machine.
+   */
   static NodeProcess start(Path workDir, String... args) throws Exception {
+    Path archive = workDir.resolve(CLASS_ARCHIVE);
+    return start(workDir, Files.isRegularFile(archive) ? "-XX:SharedArchiveFile=" + archive : "-Xshare:auto", args);
+  }
+
+  /** Starts a node that writes the class-data archive for later starts when it exits cleanly ({@link #stop()}). */
+  static NodeProcess startRecordingClasses(Path workDir, String... args) throws Exception {
+    return start(workDir, "-XX:ArchiveClassesAtExit=" + workDir.resolve(CLASS_ARCHIVE), args);
+  }
+
+  private static NodeProcess start(Path workDir, String classSharing, String... args) throws Exception {
     Path jar = Path.of(JAR);
     assertTrue(Files.isRegularFile(jar), "the fat jar exists: " + jar);
     int port = freePort();
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         // A small, quickly started JVM: the loop restarts it dozens of times.
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true",
+        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", classSharing, "-Djava.net.preferIPv4Stack=true",
         "-jar", jar.toString(), "--http-port", String.valueOf(port)));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command)
@@ -77,6 +95,13 @@ final class NodeProcess implements AutoCloseable {
   void kill() throws InterruptedException {
     process.destroyForcibly();
     assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the killed node exited");
+  }
+
+  /** SIGTERM, and waits for the clean exit (code 0). */
+  void stop() throws Exception {
+    process.destroy();
+    assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the node stopped within 60 s");
+    assertEquals(0, process.exitValue(), "exit code; stderr: " + err());
   }
 
   /** The node's stderr so far (all launches in this work directory). */
