@@ -195,6 +195,23 @@ class EventBusBridgeTest {
   }
 
   @Test
+  void aStoppingNodeClosesBrowserConnectionsAtOnce(Vertx vertx) throws InterruptedException {
+    start(vertx, new NodeOptions());
+    assertEquals(201, http(HttpMethod.PUT, "/v1/topics/news", "{\"partitions\":1}").status());
+    Browser b = browser();
+    b.send(register("sluice.live.news"));
+    awaitFeed(b, "news");
+    io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
+    b.socket().closeHandler(v -> closed.tryComplete());
+    long start = System.nanoTime();
+    await(node.close());
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    node = null;
+    await(closed.future());
+    assertTrue(tookMs < 3_000, "the node took " + tookMs + " ms to stop with a browser connected (shutdown timeout 10 s)");
+  }
+
+  @Test
   void theLivePageAndItsScriptsAreServedAndNothingElse(Vertx vertx) {
     start(vertx, new NodeOptions());
     Response page = get(vertx, node.httpPort(), "/ui/live.html");
