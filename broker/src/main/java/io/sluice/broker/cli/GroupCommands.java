@@ -37,7 +37,7 @@ final class GroupCommands {
     for (Map.Entry<String, Object> e : d.getJsonObject("assignment", new JsonObject())) {
       owners.row(e.getKey(), partitions(e.getValue() instanceof JsonArray parts ? parts : new JsonArray()));
     }
-    owners.print(s.out());
+    printOr(s, owners, "no members");
 
     JsonArray httpMembers = d.getJsonArray("members", new JsonArray());
     if (!httpMembers.isEmpty()) {
@@ -59,8 +59,17 @@ final class GroupCommands {
       lag.row(c.getValue("topic"), c.getValue("partition"), c.getValue("offset"),
           c.getValue("endOffset", "-"), c.getValue("lag", "-"));
     }
-    lag.print(s.out());
+    printOr(s, lag, "no committed offsets");
     return SluiceCli.OK;
+  }
+
+  /** The table, or the line that says why it has no rows (a header alone reads as a glitch). */
+  private static void printOr(Session s, Table table, String none) {
+    if (table.rows() > 1) {
+      table.print(s.out());
+    } else {
+      s.out().println(none);
+    }
   }
 
   /** {@code orders-0,orders-1}, or {@code -} for none. */

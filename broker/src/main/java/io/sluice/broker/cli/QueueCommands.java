@@ -63,7 +63,7 @@ final class QueueCommands {
     if (a.has("dead-letter-queue")) {
       config.put("deadLetterQueue", a.value("dead-letter-queue", null));
     }
-    return Resources.create(s, "queue", queue, config, "");
+    return Resources.create(s, "queue", queue, config, created -> "");
   }
 
   private static int describe(Args a, Session s) throws InterruptedException {

@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * What topics and queues have in common at the terminal: create (201 made it, 200 it existed alike),
@@ -18,14 +19,15 @@ final class Resources {
   }
 
   /** {@code PUT} of a topic or queue; {@code kind} is its word, {@code detail} what the plain answer adds. */
-  static int create(Session s, String kind, String name, JsonObject config, String detail) throws InterruptedException {
+  static int create(Session s, String kind, String name, JsonObject config, Function<JsonObject, String> detail)
+      throws InterruptedException {
     NodeClient.Answer answer = s.node().exchange("PUT", path(kind, name), config, 0);
     if (s.json()) {
       s.out().println(answer.json().encode());
     } else if (answer.status() == 201) {
-      s.out().println("created " + kind + " " + name + detail);
+      s.out().println("created " + kind + " " + name + detail.apply(answer.json()));
     } else {
-      s.out().println(kind + " " + name + " already exists with these settings" + detail);
+      s.out().println(kind + " " + name + " already exists with these settings" + detail.apply(answer.json()));
     }
     return SluiceCli.OK;
   }

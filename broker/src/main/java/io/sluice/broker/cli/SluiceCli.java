@@ -63,7 +63,8 @@ public final class SluiceCli {
   private final PrintStream err;
   private final Map<String, String> env;
   private volatile boolean stopping;
-  private volatile Thread runner;
+  /** The thread running a command, to interrupt on stop(); guarded by {@code this}. */
+  private Thread runner;
 
   public SluiceCli(InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
     this.in = in;
@@ -83,9 +84,14 @@ public final class SluiceCli {
     return byName;
   }
 
-  /** True when {@code word} starts a CLI command (or {@code help}) rather than a node's settings. */
+  /**
+   * True when {@code word}, the first argument, starts a CLI command rather than a node's settings: a
+   * command word, {@code help}, or a global option given before the command ({@code --url}, {@code --json}),
+   * which no node setting is.
+   */
   public static boolean isCommand(String word) {
-    return word.equals("help") || GROUP_WORDS.contains(word) || !word.contains(" ") && COMMANDS.containsKey(word);
+    return word.equals("help") || GROUP_WORDS.contains(word) || !word.contains(" ") && COMMANDS.containsKey(word)
+        || word.equals("--json") || word.equals("--url") || word.startsWith("--url=");
   }
 
   /**
@@ -120,31 +126,54 @@ public final class SluiceCli {
 
   /** Asks the running command to stop: a consumer commits what it printed and leaves its group. */
   public void stop() {
-    stopping = true;
-    Thread t = runner;
-    if (t != null) {
-      t.interrupt();
+    synchronized (this) {
+      stopping = true;
+      if (runner != null) {
+        runner.interrupt();
+      }
     }
   }
 
   /** Runs one command ({@code args} as typed after {@code sluice}); answers its exit code. */
   public int run(List<String> args) {
-    runner = Thread.currentThread();
+    synchronized (this) {
+      runner = Thread.currentThread();
+    }
     try {
       if (stopping) {
         return INTERRUPTED;
       }
       return dispatch(args);
     } finally {
-      runner = null;
-      // A stop() that raced the end of the command must not leave the caller's thread interrupted.
+      synchronized (this) {
+        runner = null;
+      }
+      // A stop() that raced the end of the command must not leave the caller's thread interrupted; after the
+      // block above no later stop() can interrupt it.
       Thread.interrupted();
       out.flush();
       err.flush();
     }
   }
 
-  private int dispatch(List<String> args) {
+  private int dispatch(List<String> typed) {
+    // Global options typed before the command words go after them, where every command parses its options.
+    List<String> leading = new ArrayList<>();
+    int first = 0;
+    while (first < typed.size()) {
+      String a = typed.get(first);
+      if (a.equals("--json") || a.startsWith("--url=")) {
+        leading.add(a);
+        first++;
+      } else if (a.equals("--url") && first + 1 < typed.size()) {
+        leading.add(a);
+        leading.add(typed.get(first + 1));
+        first += 2;
+      } else {
+        break;
+      }
+    }
+    List<String> args = typed.subList(first, typed.size());
     if (args.isEmpty()) {
       err.print(overview());
       return USAGE;
@@ -183,7 +212,8 @@ public final class SluiceCli {
       }
       words = 1;
     }
-    List<String> rest = args.subList(words, args.size());
+    List<String> rest = new ArrayList<>(leading);
+    rest.addAll(args.subList(words, args.size()));
     if (rest.contains("--help")) {
       out.print(command.help());
       return OK;

@@ -30,8 +30,9 @@ final class Table {
     return this;
   }
 
-  boolean isEmpty() {
-    return rows.isEmpty();
+  /** Rows so far, the header included. */
+  int rows() {
+    return rows.size();
   }
 
   void print(PrintStream out) {

@@ -43,9 +43,8 @@ final class TopicCommands {
   private static int create(Args a, Session s) throws InterruptedException {
     String topic = a.positional(0, "the topic name");
     JsonObject config = new JsonObject();
-    long partitions = a.number("partitions", 1, 1, Integer.MAX_VALUE);
     if (a.has("partitions")) {
-      config.put("partitions", partitions);
+      config.put("partitions", a.number("partitions", 1, 1, Integer.MAX_VALUE));
     }
     if (a.has("retention-ms")) {
       config.put("retentionMs", a.number("retention-ms", 0, -1, Long.MAX_VALUE));
@@ -53,7 +52,10 @@ final class TopicCommands {
     if (a.has("retention-bytes")) {
       config.put("retentionBytes", a.number("retention-bytes", 0, -1, Long.MAX_VALUE));
     }
-    return Resources.create(s, "topic", topic, config, " (" + partitions + (partitions == 1 ? " partition)" : " partitions)"));
+    return Resources.create(s, "topic", topic, config, created -> {
+      int count = created.getJsonArray("partitions", new JsonArray()).size();
+      return " (" + count + (count == 1 ? " partition)" : " partitions)");
+    });
   }
 
   private static int describe(Args a, Session s) throws InterruptedException {

@@ -34,6 +34,7 @@ class GroupCommandsTest extends CliTestBase {
 
     Run described = ok(sluice("groups", "describe", "billing"));
     assertTrue(described.out().contains("group       billing\n"), described.out());
+    assertTrue(described.out().contains("\nno members\n"), described.out());
     assertTrue(described.out().contains("\nTOPIC   PARTITION  COMMITTED  END  LAG\norders  0          4          10   6\n"),
         described.out());
     JsonObject json = new JsonObject(ok(sluice("groups", "describe", "billing", "--json")).out());
@@ -66,6 +67,9 @@ class GroupCommandsTest extends CliTestBase {
     waitFor(() -> out.text().split("\n").length == 5, out);
     JsonArray members = getJson("/v1/groups/watchers").getJsonArray("members");
     assertEquals(1, members.size(), "joined while following");
+    Run whileFollowing = ok(sluice("groups", "describe", "watchers"));
+    assertTrue(whileFollowing.out().matches("(?s).*\nHTTP MEMBER +TOPICS +PARTITIONS\n" + members.getJsonObject(0).getString("memberId")
+        + " +feed +feed-0,feed-1\n.*"), whileFollowing.out());
 
     cli.stop();
     assertEquals(SluiceCli.OK, code.get(10, TimeUnit.SECONDS), err.text());

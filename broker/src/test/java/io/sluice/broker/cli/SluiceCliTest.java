@@ -90,7 +90,7 @@ class SluiceCliTest {
 
   @Test
   void onlyCommandWordsLeaveTheNodeLauncher() {
-    for (String word : List.of("topics", "produce", "consume", "queues", "groups", "help")) {
+    for (String word : List.of("topics", "produce", "consume", "queues", "groups", "help", "--url", "--url=http://x:1", "--json")) {
       assertTrue(SluiceCli.isCommand(word), word);
     }
     for (String word : List.of("--help", "--http-port", "--store", "node", "topics create")) {

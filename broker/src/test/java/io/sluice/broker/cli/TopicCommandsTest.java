@@ -131,6 +131,8 @@ class TopicCommandsTest extends CliTestBase {
       assertEquals(List.of("a", "b", "c").get(i), r.getString("value"));
     }
     assertEquals(List.of("logs"), new JsonObject(ok(sluice("topics", "list", "--json")).out()).getJsonArray("topics").getList());
+    assertEquals(List.of("logs"), new JsonObject(ok(sluice("--json", "--url", url(), "topics", "list")).out()).getJsonArray("topics").getList(),
+        "global options before the command words");
     assertEquals(2, new JsonObject(ok(sluice("topics", "describe", "logs", "--json")).out()).getJsonArray("partitions").size());
   }
 
