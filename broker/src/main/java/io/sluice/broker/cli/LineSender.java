@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * Sends standard input to the node, one record or message per line, a batch of lines per request
  * ({@link #MAX_LINES} lines or {@link #LINGER_MS} after a batch's first line, whichever comes first), like
- * {@code kafka-console-producer}. Prints {@code sent N <noun>} at the end, or the per-line answers with
+ * {@code kafka-console-producer}. Prints {@code sent N <noun>s} at the end, or the per-line answers with
  * {@code --verbose}, or each request's JSON answer with {@code --json}. A refused batch stops the run with
  * the node's error, after saying how many lines earlier batches stored.
  *
@@ -50,13 +50,17 @@ final class LineSender {
       }
     } catch (CliFailure e) {
       if (sent > 0) {
-        s.err().println("sluice: " + sent + " " + noun + " were sent before the batch that failed");
+        s.err().println("sluice: " + count(sent, noun) + " sent before the batch that failed");
       }
       throw e;
     }
     if (!s.json() && verbose == null) {
-      s.out().println("sent " + sent + " " + noun);
+      s.out().println("sent " + count(sent, noun));
     }
     return SluiceCli.OK;
+  }
+
+  private static String count(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 }

@@ -88,7 +88,7 @@ final class QueueCommands {
         session.out().println("id " + id);
       }
     } : null;
-    return LineSender.send(s, Resources.path("queue", queue) + "/messages", "messages", encoder, verbose);
+    return LineSender.send(s, Resources.path("queue", queue) + "/messages", "message", encoder, verbose);
   }
 
   /**

@@ -105,7 +105,7 @@ final class TopicCommands {
       return new JsonObject().put("records", records);
     };
     LineSender.Reporter verbose = a.flag("verbose") ? TopicCommands::printOffsets : null;
-    return LineSender.send(s, Resources.path("topic", topic) + "/records", "records", encoder, verbose);
+    return LineSender.send(s, Resources.path("topic", topic) + "/records", "record", encoder, verbose);
   }
 
   private static void printOffsets(Session s, JsonObject answer) {

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** {@code topics ...}, {@code produce} and {@code consume} against an embedded node. */
@@ -143,5 +145,20 @@ class TopicCommandsTest extends CliTestBase {
     assertEquals(SluiceCli.USAGE, run.code());
     assertTrue(run.err().contains("line 2 has no key separator ':'"), run.err());
     assertEquals(0L, getJson("/v1/topics/keyed").getJsonArray("partitions").getJsonObject(0).getLong("endOffset"));
+
+    // Earlier batches were stored, and the error says how many (how lines fall into batches depends on timing).
+    StringBuilder input = new StringBuilder();
+    for (int i = 0; i < 700; i++) {
+      input.append(i == 650 ? "no separator" : "k:" + i).append('\n');
+    }
+    Run partly = sluiceWithInput(input.toString(), "produce", "keyed", "--key-separator", ":");
+    assertEquals(SluiceCli.USAGE, partly.code());
+    Matcher sent = Pattern.compile("sluice: (\\d+) records sent before the batch that failed\n").matcher(partly.err());
+    assertTrue(sent.find(), partly.err());
+    assertTrue(partly.err().contains("line 651 has no key separator"), partly.err());
+    assertEquals(Long.parseLong(sent.group(1)), getJson("/v1/topics/keyed").getJsonArray("partitions").getJsonObject(0).getLong("endOffset"));
+
+    assertEquals("sent 1 record\n", ok(sluiceWithInput("k:v", "produce", "keyed", "--key-separator", ":")).out(),
+        "a last line without a newline counts");
   }
 }
