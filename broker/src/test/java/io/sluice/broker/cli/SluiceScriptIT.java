@@ -101,6 +101,16 @@ class SluiceScriptIT {
   }
 
   @Test
+  void nodeLeadsToTheNodesOwnSettings() throws Exception {
+    assumeTrue(Files.isRegularFile(JAR), "needs " + JAR + " (built by the package phase)");
+    Process p = sh(SCRIPT, Map.of(), null, "node", "--help");
+    assertEquals(0, exitWithin(p, 60), file("err.txt"));
+    assertTrue(file("out.txt").contains("--http-port"), file("out.txt"));
+    assertEquals(2, exitWithin(sh(SCRIPT, Map.of(), null, "node", "--no-such-setting"), 60), "the node's bad-setting exit code");
+    assertTrue(file("err.txt").contains("--no-such-setting"), file("err.txt"));
+  }
+
+  @Test
   void theScriptSaysHowToBuildTheJarWhenItIsMissing() throws Exception {
     Path copy = work.resolve("repo/bin/sluice");
     Files.createDirectories(copy.getParent());
