@@ -383,9 +383,20 @@ final class ProducerImpl implements Producer {
     q.open = null;
     MetadataCache.TopicMeta meta = metadata.cached(q.tp.topic());
     if (meta != null) {
-      partitioner.onNewBatch(q.tp.topic(), meta.partitions(), q.tp.partition());
+      if (partitioner instanceof StickyPartitioner sticky) {
+        String topic = q.tp.topic();
+        sticky.onNewBatch(topic, meta.partitions(), q.tp.partition(), partition -> busy(topic, partition));
+      } else {
+        partitioner.onNewBatch(q.tp.topic(), meta.partitions(), q.tp.partition());
+      }
     }
     trySend(q);
+  }
+
+  /** Whether a new batch for the partition would have to wait: one of its batches is in flight or sealed. */
+  private boolean busy(String topic, int partition) {
+    PartitionQueue q = queues.get(new TopicPartition(topic, partition));
+    return q != null && (q.inFlight || !q.sealed.isEmpty());
   }
 
   private void trySend(PartitionQueue q) {
