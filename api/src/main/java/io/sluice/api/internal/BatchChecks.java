@@ -55,4 +55,20 @@ public final class BatchChecks {
       throw new OffsetOutOfRangeException(log, from, start, end);
     }
   }
+
+  /** Checks a truncation offset: negative is invalid, below the start is out of range; at or past the end is a no-op. */
+  public static void checkTruncate(String log, long offset, long start, long end) {
+    if (offset < 0) {
+      throw new InvalidArgumentException("truncation offset must be >= 0, got " + offset + " for log '" + log + "'");
+    }
+    if (offset < start) {
+      throw new OffsetOutOfRangeException(log, offset, start, end);
+    }
+  }
+
+  /** The error for a truncation offset that falls inside {@code batch} instead of at its base. */
+  public static InvalidArgumentException insideBatch(String log, long offset, RecordBatch batch) {
+    return new InvalidArgumentException("cannot truncate log '" + log + "' to " + offset + ": it is inside the batch "
+        + batch.baseOffset() + ".." + batch.lastOffset() + " (truncate at a batch boundary)");
+  }
 }

@@ -243,6 +243,45 @@ final class MemoryPartitionLog implements PartitionLog {
   }
 
   @Override
+  public Future<Void> truncateTo(long offset) {
+    if (!open) {
+      return Future.failedFuture(new StoreClosedException("log '" + name + "' is closed"));
+    }
+    synchronized (d) {
+      try {
+        BatchChecks.checkTruncate(name, offset, d.start, d.end);
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+      if (offset >= d.end) {
+        return Future.succeededFuture();
+      }
+      if (offset == d.start) {
+        d.segments.clear();
+        d.segments.put(offset, new Segment(offset));
+        d.end = offset;
+        return Future.succeededFuture();
+      }
+      Segment seg = d.segments.floorEntry(offset).getValue();
+      int cut = batchHolding(seg, offset);
+      if (seg.batches.get(cut).baseOffset() != offset) {
+        return Future.failedFuture(BatchChecks.insideBatch(name, offset, seg.batches.get(cut)));
+      }
+      d.segments.tailMap(seg.base, false).clear();
+      seg.batches.subList(cut, seg.batches.size()).clear();
+      seg.bytes = 0;
+      seg.maxTimestamp = -1;
+      for (RecordBatch b : seg.batches) {
+        seg.bytes += b.sizeInBytes();
+        seg.maxTimestamp = Math.max(seg.maxTimestamp, b.maxTimestamp());
+      }
+      seg.next = offset;
+      d.end = offset;
+      return Future.succeededFuture();
+    }
+  }
+
+  @Override
   public Future<Long> awaitAppend(long offset, long timeoutMs) {
     if (!open) {
       return Future.failedFuture(new StoreClosedException("log '" + name + "' is closed"));

@@ -1,5 +1,6 @@
 package io.sluice.api.store;
 
+import io.sluice.api.InvalidArgumentException;
 import io.sluice.api.Records;
 import io.sluice.api.RecordBatch;
 import io.vertx.core.Future;
@@ -77,6 +78,25 @@ public interface PartitionLog {
    * {@code invalid_argument} if it is negative.
    */
   Future<Void> trimBefore(long offset);
+
+  /**
+   * Drops every record at or above {@code offset}, so the end offset becomes {@code offset}: how a
+   * replica cuts a divergent tail after a leader change (the opposite end from {@link #trimBefore}).
+   * The next append gets {@code offset}. Durable once the future completes. A no-op when
+   * {@code offset >= endOffset}. {@code offset == startOffset} empties the log (start and end stay at
+   * {@code offset}).
+   *
+   * <p>Fails with {@code offset_out_of_range} if {@code offset < startOffset}, with {@code invalid_argument}
+   * if it is negative or falls inside a batch (a log keeps or drops whole batches, and a replica only ever
+   * truncates at a batch boundary it copied from a leader). Readers waiting in {@link #awaitAppend} keep
+   * waiting for appends past their offset.
+   *
+   * <p>The default implementation fails with {@code invalid_argument}, for stores that cannot truncate.
+   */
+  default Future<Void> truncateTo(long offset) {
+    return Future.failedFuture(new InvalidArgumentException("log '" + name()
+        + "' does not support truncateTo"));
+  }
 
   /**
    * Completes with the end offset as soon as it is greater than {@code offset}, or with the end offset

@@ -989,6 +989,110 @@ public abstract class LogStoreContractTest {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Truncating the tail (what a replica does after a leader change)
+
+  @Test
+  public void truncateToDropsTheTailAndTheNextAppendGetsTheOffset() {
+    PartitionLog log = open("truncate");
+    List<Message> all = fill(log, 4, 3, 6);
+    await(log.truncateTo(6));
+    assertEquals(0, start(log));
+    assertEquals(6, end(log), "the end offset is the truncation offset");
+    assertRecords("after truncation", all.subList(0, 6), 0, readAll(log, 0));
+    assertFails(ErrorCode.OFFSET_OUT_OF_RANGE, () -> log.read(7, 10, 1000));
+    assertEquals(OptionalLong.empty(), await(log.offsetForTimestamp(T0 + 6)), "truncated timestamps are gone");
+    List<Message> more = msgs(100, 2, 6);
+    assertEquals(6, append(log, more).baseOffset(), "the next append gets the truncation offset");
+    assertRecords("appended after truncation", more, 6, readAll(log, 6));
+    assertEquals(OptionalLong.of(6), await(log.offsetForTimestamp(T0 + 7)));
+  }
+
+  @Test
+  public void truncateToAcrossSegmentsDropsWholeSegmentsAndShrinksTheSize() {
+    PartitionLog log = open("truncate-segments", smallSegments());
+    List<Message> all = fill(log, 40, 2, 40);
+    List<SegmentInfo> before = await(log.segments());
+    assertTrue(before.size() > 3, "the case needs several segments: " + before);
+    long sizeBefore = await(log.sizeInBytes());
+    long cut = before.get(1).baseOffset() + 2;
+    await(log.truncateTo(cut));
+    assertEquals(cut, end(log));
+    List<SegmentInfo> after = await(log.segments());
+    assertTrue(after.size() <= 2, "segments above the cut are gone: " + after);
+    assertEquals(cut, after.get(after.size() - 1).nextOffset(), "the last segment ends at the cut");
+    assertTrue(after.get(after.size() - 1).active(), "the last segment is active");
+    assertTrue(await(log.sizeInBytes()) < sizeBefore, "the size shrinks");
+    assertRecords("after truncation", all.subList(0, (int) cut), 0, readAll(log, 0));
+    List<Message> more = msgs(500, 30, 40);
+    for (Message m : more) {
+      append(log, m);
+    }
+    List<Message> expected = new ArrayList<>(all.subList(0, (int) cut));
+    expected.addAll(more);
+    assertRecords("appends after truncation span segments again", expected, 0, readAll(log, 0));
+  }
+
+  @Test
+  public void truncateToAtOrPastTheEndIsANoOpAndAtTheStartEmptiesTheLog() {
+    PartitionLog log = open("truncate-edges");
+    List<Message> all = fill(log, 3, 4, 6);
+    await(log.truncateTo(12));
+    await(log.truncateTo(13));
+    await(log.truncateTo(Long.MAX_VALUE));
+    assertEquals(12, end(log));
+    assertRecords("no-op truncations", all, 0, readAll(log, 0));
+    await(log.trimBefore(5));
+    await(log.truncateTo(5));
+    assertEquals(5, start(log), "truncating at a mid-batch start empties the log");
+    assertEquals(5, end(log));
+    assertEquals(List.of(), readAll(log, 5));
+    assertEquals(5, append(log, msg(77)).baseOffset(), "appends continue at the start");
+    assertRecords("after emptying", List.of(msg(77)), 5, readAll(log, 5));
+  }
+
+  @Test
+  public void badTruncationOffsetsFailAndChangeNothing() {
+    PartitionLog log = open("truncate-bad");
+    List<Message> all = new ArrayList<>(fill(log, 3, 3, 4));
+    await(log.trimBefore(3));
+    assertFails(ErrorCode.INVALID_ARGUMENT, () -> log.truncateTo(-1));
+    OffsetOutOfRangeException e = (OffsetOutOfRangeException) assertFails(ErrorCode.OFFSET_OUT_OF_RANGE,
+        () -> log.truncateTo(2));
+    assertEquals(3, e.startOffset());
+    assertEquals(9, e.endOffset());
+    assertFails(ErrorCode.INVALID_ARGUMENT, () -> log.truncateTo(7)); // inside the batch 6..8
+    long end = assertNothingChanged(log, 3, 9, all);
+    await(log.close());
+    assertFails(ErrorCode.STORE_CLOSED, () -> log.truncateTo(3));
+    PartitionLog again = open("truncate-bad");
+    assertEquals(end, end(again), "the failed truncation on the closed log changed nothing");
+  }
+
+  @Test
+  public void aWaiterKeepsWaitingAcrossATruncationAndAnAppendWakesIt() {
+    PartitionLog log = open("truncate-waiter");
+    fill(log, 2, 2, 4);
+    Future<Long> waiter = log.awaitAppend(4, 30_000);
+    await(log.truncateTo(2));
+    assertFalse(waiter.isComplete(), "a truncation is not an append");
+    append(log, msgs(10, 3, 4));
+    assertEquals(5, await(waiter), "woken by the append that passes its offset");
+  }
+
+  @Test
+  @EnabledIf("durable")
+  public void aTruncationSurvivesANewStoreOnTheSameDirectory() {
+    PartitionLog log = open("truncate-durable", smallSegments());
+    List<Message> all = fill(log, 30, 2, 40);
+    await(log.truncateTo(24));
+    reopenStore();
+    PartitionLog again = open("truncate-durable", smallSegments());
+    assertEquals(24, end(again));
+    assertRecords("after reopening", all.subList(0, 24), 0, readAll(again, 0));
+    assertEquals(24, append(again, msg(1000)).baseOffset());
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Reopening
 
   @Test

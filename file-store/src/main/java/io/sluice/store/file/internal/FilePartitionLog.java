@@ -125,7 +125,7 @@ final class FilePartitionLog implements PartitionLog {
     }
   }
 
-  private enum Kind { TRIM, FLUSH, CLOSE }
+  private enum Kind { TRIM, TRUNCATE, FLUSH, CLOSE }
 
   private static final class ControlOp extends Op {
     final Kind kind;
@@ -271,6 +271,20 @@ final class FilePartitionLog implements PartitionLog {
     }
     Promise<Void> promise = Promises.onCallerContext();
     enqueue(new ControlOp(Kind.TRIM, offset, promise));
+    return promise.future();
+  }
+
+  @Override
+  public Future<Void> truncateTo(long offset) {
+    if (!open.get()) {
+      return closedFuture();
+    }
+    if (offset < 0) {
+      return Future.failedFuture(new InvalidArgumentException("truncation offset must be >= 0, got " + offset
+          + " for log '" + name + "'"));
+    }
+    Promise<Void> promise = Promises.onCallerContext();
+    enqueue(new ControlOp(Kind.TRUNCATE, offset, promise));
     return promise.future();
   }
 
@@ -616,6 +630,8 @@ final class FilePartitionLog implements PartitionLog {
     try {
       if (op.kind == Kind.TRIM) {
         trimNow(op.offset);
+      } else if (op.kind == Kind.TRUNCATE) {
+        truncateNow(op.offset);
       } else {
         forceSegments();
         writeCheckpoint();
@@ -654,6 +670,105 @@ final class FilePartitionLog implements PartitionLog {
     if (!doomed.isEmpty()) {
       DiskOps.fsyncDirectory(dir);
     }
+  }
+
+  /*
+   * Truncation cuts the tail, and must never leave a gap or a torn prefix behind a crash: the recovery
+   * point moves back to the start of the segment being cut (so recovery verifies it), the segments above
+   * go newest first (a crash leaves a shorter log, never a hole), and the kept part of the cut segment
+   * is copied to a temporary file that atomically replaces it. Readers still copying from the old file
+   * keep its inode through their open channel, and the horizon shrinks first so no new read goes past
+   * the cut.
+   */
+  private void truncateNow(long offset) throws IOException {
+    BatchChecks.checkTruncate(name, offset, startOffset, nextOffset);
+    if (offset >= nextOffset) {
+      return;
+    }
+    refuseIfBroken();
+    if (offset == startOffset) {
+      emptyAt(offset);
+      return;
+    }
+    Segment cutSegment = segments.floorEntry(offset).getValue();
+    IndexBuilder kept = new IndexBuilder(cutSegment.base, options.getIndexIntervalBytes());
+    long cut = keptPrefix(cutSegment, offset, kept);
+    horizon = new Horizon(offset, cutSegment.base, cut);
+    synchronized (checkpointLock) {
+      if (!checkpointsStopped) {
+        new LogCheckpoint(startOffset, cutSegment.base, 0, cutSegment.base).write(dir);
+      }
+    }
+    List<Segment> above = new ArrayList<>(segments.tailMap(cutSegment.base, false).values());
+    java.util.Collections.reverse(above);
+    for (Segment s : above) {
+      segments.remove(s.base);
+      s.deleteFiles();
+      s.release();
+    }
+    Path file = cutSegment.file();
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try (FileChannel out = FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+      long copied = 0;
+      while (copied < cut) {
+        copied += cutSegment.channel().transferTo(copied, cut - copied, out);
+      }
+      out.force(true);
+    }
+    DiskOps.deleteIfExists(SegmentFiles.index(dir, cutSegment.base));
+    DiskOps.deleteIfExists(SegmentFiles.timeIndex(dir, cutSegment.base));
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    DiskOps.fsyncDirectory(dir);
+    Segment fresh = Segment.openActive(dir, cutSegment.base, options.getIndexIntervalBytes(), cut, offset, kept,
+        new Segment.FlushMark(cut, offset));
+    segments.put(fresh.base, fresh);
+    cutSegment.release();
+    active = fresh;
+    nextOffset = offset;
+    writeCheckpoint();
+  }
+
+  /**
+   * Walks the batch headers of {@code s} up to {@code offset}, indexing them into {@code kept}; returns the
+   * position of the batch that starts at {@code offset}. Fails with invalid_argument if offset is inside a batch.
+   */
+  private long keptPrefix(Segment s, long offset, IndexBuilder kept) throws IOException {
+    BatchScanner scanner = new BatchScanner(s.channel(), s.size(), 1 << 20);
+    long pos = 0;
+    long expected = s.base;
+    while (expected < offset) {
+      if (scanner.at(pos) != BatchScanner.Status.OK || scanner.baseOffset() != expected) {
+        throw corruptAt(s, pos, expected, "unexpected batch header while truncating");
+      }
+      if (scanner.nextOffset() > offset) {
+        throw new InvalidArgumentException("cannot truncate log '" + name + "' to " + offset + ": it is inside the batch "
+            + expected + ".." + (scanner.nextOffset() - 1) + " (truncate at a batch boundary)");
+      }
+      kept.add(expected, pos, scanner.size(), scanner.maxTimestamp());
+      pos += scanner.size();
+      expected = scanner.nextOffset();
+    }
+    return pos;
+  }
+
+  /** Truncation to the start offset: nothing visible remains, so the log restarts as one empty segment there. */
+  private void emptyAt(long offset) throws IOException {
+    horizon = new Horizon(offset, -1, 0);
+    List<Segment> all = new ArrayList<>(segments.values());
+    java.util.Collections.reverse(all);
+    for (Segment s : all) {
+      segments.remove(s.base);
+      s.deleteFiles();
+      s.release();
+    }
+    Segment fresh = Segment.create(dir, offset, options.getIndexIntervalBytes());
+    DiskOps.fsyncDirectory(dir);
+    segments.put(fresh.base, fresh);
+    active = fresh;
+    nextOffset = offset;
+    horizon = new Horizon(offset, fresh.base, 0);
+    writeCheckpoint();
   }
 
   /** Forces every segment up to what is published. Any thread. */
