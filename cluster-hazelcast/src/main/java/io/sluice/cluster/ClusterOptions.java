@@ -1,0 +1,297 @@
+package io.sluice.cluster;
+
+import io.sluice.api.InvalidArgumentException;
+import io.sluice.api.Names;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Settings of one cluster node: who it is, where it listens, whom it joins, and the replication
+ * defaults of the logs it creates. Fluent and mutable; {@link ClusterNode#start} copies them.
+ *
+ * <p>Everything listens on {@link #getHost()} only (127.0.0.1 unless configured): Hazelcast binds it
+ * alone, joins by TCP-IP to the {@link #getJoin() join list} only, and the clustered event bus binds
+ * and advertises the same host. See {@link HazelcastConfigs}.
+ *
+ * <p>Not thread-safe: configure on one thread, then hand over.
+ */
+public final class ClusterOptions {
+
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_PORT = 5701;
+  public static final String DEFAULT_CLUSTER_NAME = "sluice";
+
+  private String nodeId;
+  private String host = DEFAULT_HOST;
+  private int port = DEFAULT_PORT;
+  private int eventBusPort;
+  private List<String> join = new ArrayList<>();
+  private String clusterName = DEFAULT_CLUSTER_NAME;
+  private int replicationFactor = 2;
+  private int minInSync = 2;
+  private Acks acks = Acks.ALL;
+  private int heartbeatIntervalSeconds = 1;
+  private int maxNoHeartbeatSeconds = 5;
+  private long replicaLagMaxMs = 3000;
+  private long fetchWaitMs = 500;
+  private int fetchMaxBytes = 1024 * 1024;
+  private long requestTimeoutMs = 10_000;
+  private long retryTimeoutMs = 10_000;
+  private long handOverTimeoutMs = 5000;
+
+  public ClusterOptions() {
+  }
+
+  public ClusterOptions(ClusterOptions other) {
+    this.nodeId = other.nodeId;
+    this.host = other.host;
+    this.port = other.port;
+    this.eventBusPort = other.eventBusPort;
+    this.join = new ArrayList<>(other.join);
+    this.clusterName = other.clusterName;
+    this.replicationFactor = other.replicationFactor;
+    this.minInSync = other.minInSync;
+    this.acks = other.acks;
+    this.heartbeatIntervalSeconds = other.heartbeatIntervalSeconds;
+    this.maxNoHeartbeatSeconds = other.maxNoHeartbeatSeconds;
+    this.replicaLagMaxMs = other.replicaLagMaxMs;
+    this.fetchWaitMs = other.fetchWaitMs;
+    this.fetchMaxBytes = other.fetchMaxBytes;
+    this.requestTimeoutMs = other.requestTimeoutMs;
+    this.retryTimeoutMs = other.retryTimeoutMs;
+    this.handOverTimeoutMs = other.handOverTimeoutMs;
+  }
+
+  /** Fails with {@code invalid_argument} if a setting is missing or inconsistent. */
+  public ClusterOptions validate() {
+    if (nodeId == null) {
+      throw new InvalidArgumentException("nodeId is required");
+    }
+    if (minInSync > replicationFactor) {
+      throw new InvalidArgumentException("minInSync " + minInSync + " exceeds replicationFactor " + replicationFactor);
+    }
+    if (fetchWaitMs >= replicaLagMaxMs) {
+      throw new InvalidArgumentException("fetchWaitMs " + fetchWaitMs + " must be below replicaLagMaxMs "
+          + replicaLagMaxMs + ", or an idle follower would drop out of the in-sync set");
+    }
+    return this;
+  }
+
+  /** This node's stable identity (a name, e.g. {@code node-1}): replicas and leaders are recorded by it. */
+  public String getNodeId() {
+    return nodeId;
+  }
+
+  public ClusterOptions setNodeId(String nodeId) {
+    this.nodeId = Names.validate("node", nodeId);
+    return this;
+  }
+
+  /** The address Hazelcast and the event bus bind and advertise (default 127.0.0.1). */
+  public String getHost() {
+    return host;
+  }
+
+  public ClusterOptions setHost(String host) {
+    this.host = Objects.requireNonNull(host, "host");
+    return this;
+  }
+
+  /** Hazelcast's member port (default 5701; no auto-increment: a node has one address). */
+  public int getPort() {
+    return port;
+  }
+
+  public ClusterOptions setPort(int port) {
+    if (port < 1 || port > 65535) {
+      throw new InvalidArgumentException("port must be 1..65535, got " + port);
+    }
+    this.port = port;
+    return this;
+  }
+
+  /** The clustered event bus port (default 0: any free port, advertised through Hazelcast). */
+  public int getEventBusPort() {
+    return eventBusPort;
+  }
+
+  public ClusterOptions setEventBusPort(int eventBusPort) {
+    if (eventBusPort < 0 || eventBusPort > 65535) {
+      throw new InvalidArgumentException("eventBusPort must be 0..65535, got " + eventBusPort);
+    }
+    this.eventBusPort = eventBusPort;
+    return this;
+  }
+
+  /** The members to join, as {@code host:port}; the only addresses Hazelcast ever contacts. */
+  public List<String> getJoin() {
+    return new ArrayList<>(join);
+  }
+
+  public ClusterOptions setJoin(List<String> join) {
+    for (String member : join) {
+      int colon = member.lastIndexOf(':');
+      if (colon <= 0) {
+        throw new InvalidArgumentException("join member must be host:port, got '" + member + "'");
+      }
+      try {
+        Integer.parseInt(member.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        throw new InvalidArgumentException("join member must be host:port, got '" + member + "'");
+      }
+    }
+    this.join = new ArrayList<>(join);
+    return this;
+  }
+
+  /** Members only join a cluster of the same name: one per deployment, and one per test. */
+  public String getClusterName() {
+    return clusterName;
+  }
+
+  public ClusterOptions setClusterName(String clusterName) {
+    this.clusterName = Names.validate("cluster", clusterName);
+    return this;
+  }
+
+  /** Replicas of each new log, on distinct nodes (default 2). */
+  public int getReplicationFactor() {
+    return replicationFactor;
+  }
+
+  public ClusterOptions setReplicationFactor(int replicationFactor) {
+    if (replicationFactor < 1) {
+      throw new InvalidArgumentException("replicationFactor must be >= 1, got " + replicationFactor);
+    }
+    this.replicationFactor = replicationFactor;
+    return this;
+  }
+
+  /** In-sync replicas (the leader included) an {@code acks=all} append needs, else it fails (default 2). */
+  public int getMinInSync() {
+    return minInSync;
+  }
+
+  public ClusterOptions setMinInSync(int minInSync) {
+    if (minInSync < 1) {
+      throw new InvalidArgumentException("minInSync must be >= 1, got " + minInSync);
+    }
+    this.minInSync = minInSync;
+    return this;
+  }
+
+  /** When an append completes (default {@link Acks#ALL}). */
+  public Acks getAcks() {
+    return acks;
+  }
+
+  public ClusterOptions setAcks(Acks acks) {
+    this.acks = Objects.requireNonNull(acks, "acks");
+    return this;
+  }
+
+  /** Hazelcast heartbeat period (default 1 s). */
+  public int getHeartbeatIntervalSeconds() {
+    return heartbeatIntervalSeconds;
+  }
+
+  public ClusterOptions setHeartbeatIntervalSeconds(int seconds) {
+    if (seconds < 1) {
+      throw new InvalidArgumentException("heartbeatIntervalSeconds must be >= 1, got " + seconds);
+    }
+    this.heartbeatIntervalSeconds = seconds;
+    return this;
+  }
+
+  /** A member silent this long is declared dead and removed (default 5 s). */
+  public int getMaxNoHeartbeatSeconds() {
+    return maxNoHeartbeatSeconds;
+  }
+
+  public ClusterOptions setMaxNoHeartbeatSeconds(int seconds) {
+    if (seconds < 2) {
+      throw new InvalidArgumentException("maxNoHeartbeatSeconds must be >= 2, got " + seconds);
+    }
+    this.maxNoHeartbeatSeconds = seconds;
+    return this;
+  }
+
+  /** A follower not caught up for this long leaves the in-sync set (default 3000 ms). */
+  public long getReplicaLagMaxMs() {
+    return replicaLagMaxMs;
+  }
+
+  public ClusterOptions setReplicaLagMaxMs(long ms) {
+    if (ms < 100) {
+      throw new InvalidArgumentException("replicaLagMaxMs must be >= 100, got " + ms);
+    }
+    this.replicaLagMaxMs = ms;
+    return this;
+  }
+
+  /** How long a follower's fetch waits at the leader for new data (default 500 ms). */
+  public long getFetchWaitMs() {
+    return fetchWaitMs;
+  }
+
+  public ClusterOptions setFetchWaitMs(long ms) {
+    if (ms < 1) {
+      throw new InvalidArgumentException("fetchWaitMs must be >= 1, got " + ms);
+    }
+    this.fetchWaitMs = ms;
+    return this;
+  }
+
+  /** Bytes one fetch answer carries at most (whole batches; at least one batch) (default 1 MiB). */
+  public int getFetchMaxBytes() {
+    return fetchMaxBytes;
+  }
+
+  public ClusterOptions setFetchMaxBytes(int bytes) {
+    if (bytes < 1024) {
+      throw new InvalidArgumentException("fetchMaxBytes must be >= 1024, got " + bytes);
+    }
+    this.fetchMaxBytes = bytes;
+    return this;
+  }
+
+  /** How long a request to another node (and an {@code acks=all} wait) may take (default 10 s). */
+  public long getRequestTimeoutMs() {
+    return requestTimeoutMs;
+  }
+
+  public ClusterOptions setRequestTimeoutMs(long ms) {
+    if (ms < 100) {
+      throw new InvalidArgumentException("requestTimeoutMs must be >= 100, got " + ms);
+    }
+    this.requestTimeoutMs = ms;
+    return this;
+  }
+
+  /** How long a call keeps retrying while there is no leader to take it (default 10 s). */
+  public long getRetryTimeoutMs() {
+    return retryTimeoutMs;
+  }
+
+  public ClusterOptions setRetryTimeoutMs(long ms) {
+    if (ms < 0) {
+      throw new InvalidArgumentException("retryTimeoutMs must be >= 0, got " + ms);
+    }
+    this.retryTimeoutMs = ms;
+    return this;
+  }
+
+  /** How long a leaving node waits for its followers to catch up before handing leadership over (default 5 s). */
+  public long getHandOverTimeoutMs() {
+    return handOverTimeoutMs;
+  }
+
+  public ClusterOptions setHandOverTimeoutMs(long ms) {
+    if (ms < 0) {
+      throw new InvalidArgumentException("handOverTimeoutMs must be >= 0, got " + ms);
+    }
+    this.handOverTimeoutMs = ms;
+    return this;
+  }
+}

@@ -1,0 +1,166 @@
+package io.sluice.cluster.internal;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import io.sluice.cluster.ClusterNode;
+import io.sluice.cluster.ClusterOptions;
+import io.sluice.cluster.HazelcastConfigs;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A started node: its clustered Vert.x, its Hazelcast member, and the replicated stores created on it
+ * (told about membership changes, and closed gracefully with the node).
+ *
+ * <p>Thread-safe: the member list is read from Hazelcast on each call; the stores list is copy-on-write.
+ */
+public final class ClusterNodeImpl implements ClusterNode {
+
+  private static final System.Logger LOG = System.getLogger("io.sluice.cluster");
+
+  private final ClusterOptions options;
+  private final Vertx vertx;
+  private final HazelcastInstance hazelcast;
+  private final List<ReplicaManager> stores = new CopyOnWriteArrayList<>();
+  private final UUID membershipRegistration;
+  private volatile boolean closed;
+
+  private ClusterNodeImpl(ClusterOptions options, Vertx vertx, HazelcastInstance hazelcast) {
+    this.options = options;
+    this.vertx = vertx;
+    this.hazelcast = hazelcast;
+    this.membershipRegistration = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        stores.forEach(ReplicaManager::membershipChanged);
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        stores.forEach(ReplicaManager::membershipChanged);
+      }
+    });
+  }
+
+  public static Future<ClusterNode> start(ClusterOptions options, VertxOptions vertxOptions) {
+    ClusterOptions o;
+    HazelcastClusterManager manager;
+    try {
+      o = new ClusterOptions(options).validate();
+      manager = new HazelcastClusterManager(HazelcastConfigs.forNode(o));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    VertxOptions vo = new VertxOptions(vertxOptions).setEventBusOptions(eventBusOptions(o));
+    return Vertx.builder().with(vo).withClusterManager(manager).buildClustered()
+        .map(vertx -> new ClusterNodeImpl(o, vertx, manager.getHazelcastInstance()));
+  }
+
+  /** The clustered event bus binds and advertises the node's host only. */
+  static EventBusOptions eventBusOptions(ClusterOptions o) {
+    return new EventBusOptions().setHost(o.getHost()).setClusterPublicHost(o.getHost()).setPort(o.getEventBusPort());
+  }
+
+  @Override
+  public String nodeId() {
+    return options.getNodeId();
+  }
+
+  @Override
+  public ClusterOptions options() {
+    return new ClusterOptions(options);
+  }
+
+  ClusterOptions settings() {
+    return options;
+  }
+
+  @Override
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  HazelcastInstance hazelcast() {
+    return hazelcast;
+  }
+
+  @Override
+  public List<String> liveNodes() {
+    List<String> out = new ArrayList<>();
+    if (!hazelcast.getLifecycleService().isRunning()) {
+      return out;
+    }
+    for (Member m : hazelcast.getCluster().getMembers()) {
+      String id = m.getAttribute(HazelcastConfigs.NODE_ID_ATTRIBUTE);
+      if (id != null) {
+        out.add(id);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public String controller() {
+    List<String> live = liveNodes();
+    return live.isEmpty() ? null : live.get(0);
+  }
+
+  boolean isController() {
+    return nodeId().equals(controller());
+  }
+
+  void register(ReplicaManager store) {
+    stores.add(store);
+  }
+
+  void unregister(ReplicaManager store) {
+    stores.remove(store);
+  }
+
+  @Override
+  public Future<Void> close() {
+    if (closed) {
+      return Future.succeededFuture();
+    }
+    closed = true;
+    List<Future<Void>> handOvers = new ArrayList<>();
+    for (ReplicaManager s : stores) {
+      handOvers.add(s.handOverLeadership().recover(e -> Future.succeededFuture()).compose(v -> s.close()));
+    }
+    return Future.join(handOvers).transform(ar -> closeVertx());
+  }
+
+  private Future<Void> closeVertx() {
+    try {
+      hazelcast.getCluster().removeMembershipListener(membershipRegistration);
+    } catch (RuntimeException e) {
+      // Hazelcast already stopped: nothing to unregister from
+    }
+    return vertx.close();
+  }
+
+  /**
+   * Stops this node as a crash would, for tests: Hazelcast is terminated at once (no graceful leave, no
+   * hand-over; the others notice through failure detection or the closed connections), then Vert.x
+   * closes. The local stores are left as they are, open, so a restarted node can reuse them.
+   */
+  Future<Void> crash() {
+    closed = true;
+    stores.forEach(ReplicaManager::halt);
+    try {
+      hazelcast.getLifecycleService().terminate();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.DEBUG, "terminating Hazelcast", e);
+    }
+    return vertx.close().recover(e -> Future.succeededFuture());
+  }
+}
