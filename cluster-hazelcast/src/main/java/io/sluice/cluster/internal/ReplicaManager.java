@@ -39,7 +39,6 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,10 +117,12 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
   private final Map<String, Future<Void>> changes = new HashMap<>();
   private final Map<String, List<Runnable>> assignmentWatchers = new HashMap<>();
   private final java.util.Set<String> controllerInFlight = new java.util.HashSet<>();
+  private final Map<String, List<Promise<Frame>>> inFlight = new HashMap<>();
   private StateStore epochs;
   private MessageConsumer<Buffer> consumer;
   private UUID entryListener;
   private long tickTimer = -1;
+  private volatile boolean fetchingPaused;
 
   private ReplicaManager(ClusterNodeImpl node, LogStore local, String namespace) {
     this.node = node;
@@ -220,7 +221,10 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
     halted = true;
     closed = true;
     handles.values().forEach(ReplicatedPartitionLog::closeHandle);
-    context.runOnContext(v -> replicas.values().forEach(r -> r.generation++));
+    context.runOnContext(v -> replicas.values().forEach(r -> {
+      r.generation++;
+      failPending(r, Wire.notLeader(r.name, "node " + self + " stopped"));
+    }));
   }
 
   // ------------------------------------------------------------------ calls from any thread
@@ -918,10 +922,36 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
     }
   }
 
+  /**
+   * A request to another node. If that node leaves the cluster while the request is out, it fails at
+   * once with {@code not_leader} (so callers retry at the new leader within a second instead of waiting
+   * for the timeout): like a timeout, the request may or may not have been carried out.
+   */
   private Future<Frame> request(String nodeId, String log, Frame req, long timeoutMs) {
-    return vertx.eventBus().<Buffer>request(address(nodeId), req.body(), req.delivery(timeoutMs))
-        .map(Frame::from)
-        .recover(e -> Future.failedFuture(Wire.error(e, log, nodeId)));
+    Promise<Frame> promise = Promise.promise();
+    List<Promise<Frame>> out = inFlight.computeIfAbsent(nodeId, k -> new ArrayList<>());
+    out.add(promise);
+    vertx.eventBus().<Buffer>request(address(nodeId), req.body(), req.delivery(timeoutMs)).onComplete(ar -> {
+      out.remove(promise);
+      if (ar.succeeded()) {
+        promise.tryComplete(Frame.from(ar.result()));
+      } else {
+        promise.tryFail(Wire.error(ar.cause(), log, nodeId));
+      }
+    });
+    return promise.future();
+  }
+
+  /** Fails the requests out to nodes that are no longer members. */
+  private void failRequestsToDeparted() {
+    List<String> live = node.liveNodes();
+    for (Map.Entry<String, List<Promise<Frame>>> e : inFlight.entrySet()) {
+      if (!live.contains(e.getKey()) && !e.getValue().isEmpty()) {
+        List<Promise<Frame>> gone = new ArrayList<>(e.getValue());
+        e.getValue().clear();
+        gone.forEach(p -> p.tryFail(new SluiceException(ErrorCode.NOT_LEADER, "node " + e.getKey() + " left the cluster")));
+      }
+    }
   }
 
   private Frame followerRequest(Replica r, String op) {
@@ -997,10 +1027,16 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
     if (generation != r.generation || halted) {
       return;
     }
+    if (fetchingPaused) {
+      retryLater(r, generation, () -> fetch(r, generation));
+      return;
+    }
     Assignment a = r.assignment;
     r.log.endOffset()
         .compose(end -> request(a.leader, r.name, followerRequest(r, "fetch").with("offset", end),
-            o.getFetchWaitMs() + o.getRequestTimeoutMs()).compose(ans -> appendFetched(r, generation, end, ans)))
+            o.getFetchWaitMs() + o.getRequestTimeoutMs()).compose(ans -> fetchingPaused
+                ? Future.failedFuture(Wire.notLeader(r.name, "fetching is paused"))
+                : appendFetched(r, generation, end, ans)))
         .onComplete(ar -> {
           if (generation != r.generation || halted) {
             return;
@@ -1055,7 +1091,10 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
 
   void membershipChanged() {
     if (!halted && !closed) {
-      context.runOnContext(v -> tick());
+      context.runOnContext(v -> {
+        failRequestsToDeparted();
+        tick();
+      });
     }
   }
 
@@ -1181,6 +1220,9 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
     Future<Frame> attempt;
     if (!a.hasLeader()) {
       attempt = Future.failedFuture(Wire.notLeader(name, "no leader (no in-sync replica is live)"));
+    } else if (!node.liveNodes().contains(a.leader)) {
+      // A request to a departed node would only wait for its timeout: wait for the controller instead.
+      attempt = Future.failedFuture(Wire.notLeader(name, "its leader " + a.leader + " left; a new one is being elected"));
     } else if (a.leader.equals(self)) {
       try {
         attempt = serve(req, batch);
@@ -1207,14 +1249,20 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
     return Replica.now() + o.getRetryTimeoutMs();
   }
 
-  /** For tests: the local copy of a log, read directly (null if this node holds none). */
-  PartitionLog localCopy(String name) {
-    Replica r = replicas.get(name);
-    return r == null ? null : r.log;
+  // ------------------------------------------------------------------ test hooks
+
+  /** For tests: this node's local copy of a log (null if it holds none). */
+  Future<PartitionLog> localCopy(String name) {
+    Promise<PartitionLog> p = Promise.promise();
+    context.runOnContext(v -> {
+      Replica r = replicas.get(name);
+      p.complete(r == null ? null : r.log);
+    });
+    return p.future();
   }
 
-  /** For tests: this node's view of the high watermark of a log it holds (-1 if none). */
-  Collection<String> hostedLogs() {
-    return new ArrayList<>(replicas.keySet());
+  /** For tests: stops this node's followers from fetching (a slow or partitioned follower) until resumed. */
+  void pauseFetching(boolean paused) {
+    fetchingPaused = paused;
   }
 }

@@ -1,0 +1,363 @@
+package io.sluice.cluster.internal;
+
+import static io.sluice.api.store.ContractSupport.assertFails;
+import static io.sluice.api.store.ContractSupport.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.sluice.api.Durability;
+import io.sluice.api.ErrorCode;
+import io.sluice.api.Message;
+import io.sluice.api.Record;
+import io.sluice.api.RecordBatch;
+import io.sluice.api.SluiceException;
+import io.sluice.api.store.AppendResult;
+import io.sluice.api.store.LogOptions;
+import io.sluice.api.store.LogStore;
+import io.sluice.api.store.PartitionLog;
+import io.sluice.cluster.Acks;
+import io.sluice.cluster.Placement;
+import io.sluice.cluster.ReplicatedLogStore;
+import io.sluice.cluster.Replication;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Replication on three nodes on loopback in this JVM: acks, min-in-sync refusal, follower catch-up,
+ * leader failure with truncation of a divergent tail, and graceful hand-over. Each test has its own
+ * cluster. Each node's local store is a memory store on a separate Vert.x that outlives the node, so a
+ * crashed node comes back with its data, as from a disk.
+ *
+ * <p>Thread contract: the test thread drives everything and waits on futures (never an event loop).
+ */
+class ReplicationTest {
+
+  private static final String NS = "test";
+
+  private TestCluster cluster;
+  private Vertx disks;
+  private final List<LogStore> locals = new ArrayList<>();
+  private final List<ReplicaManager> stores = new ArrayList<>();
+
+  @BeforeEach
+  void start() {
+    cluster = new TestCluster(3, o -> o.setReplicationFactor(2).setMinInSync(2));
+    disks = Vertx.vertx();
+    for (int i = 0; i < 3; i++) {
+      locals.add(LogStore.memory(disks));
+      stores.add(null);
+      startStore(i);
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    try {
+      // The local stores first: their waiters belong to the nodes' contexts, which the cluster's close ends.
+      for (LogStore l : locals) {
+        await(l.close());
+      }
+      cluster.close();
+    } finally {
+      await(disks.close());
+    }
+  }
+
+  private ReplicaManager startStore(int i) {
+    ReplicaManager m = (ReplicaManager) await(ReplicatedLogStore.create(cluster.node(i), locals.get(i), NS));
+    stores.set(i, m);
+    return m;
+  }
+
+  private void crash(int i) {
+    cluster.awaitSafe();
+    cluster.crash(i);
+    stores.set(i, null);
+  }
+
+  private void restart(int i) {
+    cluster.restart(i);
+    startStore(i);
+  }
+
+  private static void eventually(String what, long timeoutMs, BooleanSupplier condition) {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (!condition.getAsBoolean()) {
+      if (System.currentTimeMillis() > deadline) {
+        fail("not within " + timeoutMs + " ms: " + what);
+      }
+      try {
+        Thread.sleep(20); // polls a condition, bounded by the deadline
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        fail("interrupted");
+      }
+    }
+  }
+
+  private Placement placement(int via, String log) {
+    return await(stores.get(via).placement(log));
+  }
+
+  private static RecordBatch batch(String... values) {
+    List<Message> ms = new ArrayList<>();
+    for (String v : values) {
+      ms.add(Message.of("k", v).withTimestamp(1000));
+    }
+    return RecordBatch.of(ms);
+  }
+
+  private static List<String> values(PartitionLog log) {
+    long start = await(log.startOffset());
+    long end = await(log.endOffset());
+    List<String> out = new ArrayList<>();
+    long next = start;
+    while (next < end) {
+      var rs = await(log.read(next, 10_000, 1 << 20));
+      for (Record r : rs) {
+        out.add(r.valueAsString());
+      }
+      next = rs.nextOffset();
+    }
+    return out;
+  }
+
+  /** The bytes of a node's local copy, as stored. */
+  private Buffer copyBytes(int node, String log) {
+    PartitionLog copy = await(stores.get(node).localCopy(log));
+    long end = await(copy.endOffset());
+    Buffer out = Buffer.buffer();
+    long next = await(copy.startOffset());
+    while (next < end) {
+      var rs = await(copy.read(next, 10_000, 1 << 20));
+      out.appendBuffer(rs.encoded());
+      next = rs.nextOffset();
+    }
+    return out;
+  }
+
+  private long copyEnd(int node, String log) {
+    return await(await(stores.get(node).localCopy(log)).endOffset());
+  }
+
+  private int other(Placement p) {
+    for (int i = 0; i < 3; i++) {
+      if (!p.replicas().contains(cluster.id(i))) {
+        return i;
+      }
+    }
+    return cluster.indexOf(p.leader());
+  }
+
+  private int follower(Placement p) {
+    return cluster.indexOf(p.replicas().stream().filter(r -> !r.equals(p.leader())).findFirst().orElseThrow());
+  }
+
+  @Test
+  void acksAllCompletesOnlyOnceEveryInSyncReplicaHasTheRecords() {
+    PartitionLog log = await(stores.get(0).open("orders-0", new LogOptions(), new Replication(3, 2, Acks.ALL)));
+    Placement p = placement(0, "orders-0");
+    assertEquals(3, p.replicas().size(), "three replicas on three nodes");
+    assertEquals(3, p.isr().size());
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      AppendResult r = await(log.append(batch("a" + i, "b" + i)));
+      expected.add("a" + i);
+      expected.add("b" + i);
+      assertEquals(Durability.REPLICATED, r.durability());
+      for (String replica : p.isr()) {
+        assertTrue(copyEnd(cluster.indexOf(replica), "orders-0") > r.lastOffset(),
+            "an acknowledged append is on in-sync replica " + replica);
+      }
+    }
+    for (int via = 0; via < 3; via++) {
+      PartitionLog h = await(stores.get(via).open("orders-0"));
+      assertEquals(expected, values(h), "every node reads the same log, through its leader");
+    }
+    Buffer leaderCopy = copyBytes(cluster.indexOf(p.leader()), "orders-0");
+    for (int i = 0; i < 3; i++) {
+      assertEquals(leaderCopy, copyBytes(i, "orders-0"), "replica on node " + i + " is byte-identical");
+    }
+
+    PartitionLog fast = await(stores.get(1).open("fast-0", new LogOptions(), new Replication(2, 1, Acks.LEADER)));
+    AppendResult r = await(fast.append(batch("x")));
+    assertEquals(Durability.MEMORY, r.durability(), "acks=leader completes with the leader's local durability");
+  }
+
+  @Test
+  void anAcksAllAppendIsRefusedWhileFewerThanMinInSyncReplicasAreInSync() {
+    PartitionLog log = await(stores.get(0).open("payments-0", new LogOptions(), new Replication(2, 2, Acks.ALL)));
+    Placement p = placement(0, "payments-0");
+    await(log.append(batch("before")));
+    int f = follower(p);
+    int via = cluster.indexOf(p.leader());
+    PartitionLog onLeader = await(stores.get(via).open("payments-0"));
+    crash(f);
+    SluiceException e = assertFails(ErrorCode.NOT_ENOUGH_REPLICAS, () -> onLeader.append(batch("during")));
+    assertTrue(e.retriable(), "not_enough_replicas is retriable");
+    eventually("the dead follower leaves the in-sync set", 10_000,
+        () -> placement(via, "payments-0").isr().equals(List.of(p.leader())));
+    long end = await(onLeader.endOffset());
+    assertFails(ErrorCode.NOT_ENOUGH_REPLICAS, () -> onLeader.append(batch("refused")));
+    assertEquals(end, await(onLeader.endOffset()), "a refused append appends nothing");
+    assertFalse(values(onLeader).contains("refused"));
+  }
+
+  @Test
+  void aStoppedFollowerCatchesUpAndRejoinsTheInSyncSet() {
+    PartitionLog log = await(stores.get(0).open("events-0", new LogOptions(), new Replication(2, 1, Acks.ALL)));
+    Placement p = placement(0, "events-0");
+    int f = follower(p);
+    int leader = cluster.indexOf(p.leader());
+    PartitionLog onLeader = await(stores.get(leader).open("events-0"));
+    for (int i = 0; i < 10; i++) {
+      await(onLeader.append(batch("first-" + i)));
+    }
+    crash(f);
+    for (int i = 0; i < 30; i++) {
+      await(onLeader.append(batch("while-down-" + i)));
+    }
+    eventually("the follower is out of the in-sync set", 10_000,
+        () -> !placement(leader, "events-0").isr().contains(cluster.id(f)));
+    restart(f);
+    eventually("the follower catches up", 15_000, () -> copyEnd(f, "events-0") == 40);
+    eventually("and rejoins the in-sync set", 10_000, () -> placement(leader, "events-0").isr().contains(cluster.id(f)));
+    assertEquals(copyBytes(leader, "events-0"), copyBytes(f, "events-0"), "the copies are identical");
+    assertEquals(Durability.REPLICATED, await(onLeader.append(batch("after"))).durability());
+  }
+
+  @Test
+  void aKilledLeaderIsReplacedAndTheUnacknowledgedDivergentTailIsCut() throws Exception {
+    PartitionLog log = await(stores.get(0).open("audit-0", new LogOptions(), new Replication(2, 1, Acks.ALL)));
+    Placement p = placement(0, "audit-0");
+    int leader = cluster.indexOf(p.leader());
+    int f = follower(p);
+    int client = other(p);
+    List<String> acked = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      await(log.append(batch("acked-" + i)));
+      acked.add("acked-" + i);
+    }
+    // The follower stops fetching; the leader appends a record nobody else gets, and dies before acknowledging it.
+    stores.get(f).pauseFetching(true);
+    PartitionLog onLeader = await(stores.get(leader).open("audit-0"));
+    Future<AppendResult> lost = onLeader.append(batch("never-acknowledged"));
+    eventually("the leader appended locally", 5000, () -> copyEnd(leader, "audit-0") == 11);
+    long crashedAt = System.nanoTime();
+    crash(leader);
+    stores.get(f).pauseFetching(false);
+    eventually("the in-sync follower is elected", 15_000,
+        () -> cluster.id(f).equals(placement(client, "audit-0").leader()));
+    long failoverMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - crashedAt);
+    System.out.println("failover: new leader " + cluster.id(f) + " " + failoverMs + " ms after the crash");
+    assertTrue(placement(client, "audit-0").leaderEpoch() > p.leaderEpoch(), "a new epoch");
+    assertFalse(succeeded(lost), "the record the old leader never replicated was not acknowledged");
+
+    PartitionLog viaClient = await(stores.get(client).open("audit-0"));
+    await(viaClient.append(batch("after-failover")));
+    acked.add("after-failover");
+    assertEquals(acked, values(viaClient), "every acknowledged record survived, nothing else is visible");
+
+    restart(leader);
+    eventually("the old leader follows and converges", 15_000,
+        () -> copyBytes(leader, "audit-0").equals(copyBytes(f, "audit-0")));
+    assertEquals(11, copyEnd(leader, "audit-0"), "its divergent record was cut and replaced by the new leader's");
+    eventually("it rejoins the in-sync set", 10_000,
+        () -> placement(client, "audit-0").isr().contains(cluster.id(leader)));
+  }
+
+  private static boolean succeeded(Future<AppendResult> f) throws InterruptedException {
+    CompletableFuture<AppendResult> c = f.toCompletionStage().toCompletableFuture();
+    try {
+      c.get(20, TimeUnit.SECONDS);
+      return true;
+    } catch (ExecutionException e) {
+      return false;
+    } catch (TimeoutException e) {
+      throw new AssertionError("the append neither completed nor failed");
+    }
+  }
+
+  @Test
+  void producersKeepGoingThroughALeaderCrashWithoutLosingAnAcknowledgedRecord() {
+    PartitionLog log = await(stores.get(0).open("clicks-0", new LogOptions(), new Replication(3, 2, Acks.ALL)));
+    Placement p = placement(0, "clicks-0");
+    int leader = cluster.indexOf(p.leader());
+    int client = (leader + 1) % 3;
+    PartitionLog producer = await(stores.get(client).open("clicks-0"));
+    List<String> acked = new ArrayList<>();
+    int failed = 0;
+    long crashedAt = 0;
+    long firstAckAfterCrash = 0;
+    for (int i = 0; i < 80 && failed < 4; i++) {
+      if (i == 40) {
+        crash(leader);
+        crashedAt = System.nanoTime();
+      }
+      try {
+        await(producer.append(batch("click-" + i)));
+        acked.add("click-" + i);
+        if (crashedAt != 0 && firstAckAfterCrash == 0) {
+          firstAckAfterCrash = System.nanoTime();
+        }
+      } catch (AssertionError e) {
+        failed++;
+        System.out.println("append " + i + " failed: " + e.getMessage());
+      }
+    }
+    System.out.println("leader crash under load: " + acked.size() + " acknowledged, " + failed + " failed, first ack "
+        + TimeUnit.NANOSECONDS.toMillis(firstAckAfterCrash - crashedAt) + " ms after the crash");
+    assertTrue(firstAckAfterCrash != 0, "producing resumed after the crash");
+    assertTrue(failed <= 2, "the store retried through the failover (" + failed + " appends failed)");
+    List<String> stored = values(producer);
+    for (String v : acked) {
+      assertTrue(stored.contains(v), "acknowledged " + v + " is in the log");
+    }
+    Placement after = placement(client, "clicks-0");
+    assertNotEquals(p.leader(), after.leader());
+    int a = cluster.indexOf(after.isr().get(0));
+    for (String r : after.isr()) {
+      assertEquals(copyBytes(a, "clicks-0"), copyBytes(cluster.indexOf(r), "clicks-0"), "in-sync copies are identical");
+    }
+  }
+
+  @Test
+  void aGracefulLeaveHandsLeadershipOverBeforeTheNodeGoes() {
+    await(stores.get(0).open("orders-1", new LogOptions(), new Replication(3, 2, Acks.ALL)));
+    Placement p = placement(0, "orders-1");
+    int leader = cluster.indexOf(p.leader());
+    int client = (leader + 1) % 3;
+    PartitionLog producer = await(stores.get(client).open("orders-1"));
+    for (int i = 0; i < 20; i++) {
+      await(producer.append(batch("before-" + i)));
+    }
+    CompletableFuture<Void> leaving = cluster.node(leader).close().toCompletionStage().toCompletableFuture();
+    int i = 0;
+    long worstMs = 0;
+    while (!leaving.isDone() || i < 40) {
+      long t0 = System.nanoTime();
+      await(producer.append(batch("during-" + i++)));
+      worstMs = Math.max(worstMs, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    }
+    await(Future.fromCompletionStage(leaving));
+    System.out.println("graceful leave: " + i + " appends during the hand-over, none failed, slowest " + worstMs + " ms");
+    Placement after = placement(client, "orders-1");
+    assertNotEquals(p.leader(), after.leader(), "leadership moved");
+    assertFalse(after.isr().contains(p.leader()), "the leaver is no longer in sync");
+    assertEquals(20 + i, values(producer).size(), "every append landed exactly once");
+  }
+}
