@@ -280,6 +280,38 @@ class ReplicationTest {
         () -> placement(client, "audit-0").isr().contains(cluster.id(leader)));
   }
 
+  @Test
+  void aLaggingFollowerLeavesTheInSyncSetAndRejoinsOnceCaughtUp() {
+    PartitionLog log = await(stores.get(0).open("lag-0", new LogOptions(), new Replication(2, 1, Acks.ALL)));
+    Placement p = placement(0, "lag-0");
+    int f = follower(p);
+    int leader = cluster.indexOf(p.leader());
+    await(log.append(batch("one")));
+    stores.get(f).pauseFetching(true);
+    await(log.append(batch("two")));
+    eventually("the lagging follower is dropped after replicaLagMaxMs", 10_000,
+        () -> placement(leader, "lag-0").isr().equals(List.of(p.leader())));
+    assertEquals(Durability.REPLICATED, await(log.append(batch("three"))).durability(),
+        "with minInSync 1 the leader alone acknowledges");
+    stores.get(f).pauseFetching(false);
+    eventually("it rejoins once caught up", 10_000, () -> placement(leader, "lag-0").isr().size() == 2);
+    assertEquals(copyBytes(leader, "lag-0"), copyBytes(f, "lag-0"));
+  }
+
+  @Test
+  void aFetchOfAStaleEpochIsRefused() {
+    await(stores.get(0).open("fenced-0", new LogOptions(), new Replication(2, 2, Acks.ALL)));
+    Placement p = placement(0, "fenced-0");
+    int f = follower(p);
+    Wire.Frame stale = Wire.Frame.empty().with("op", "fetch").with("log", "fenced-0").with("uid", "whatever")
+        .with("epoch", p.leaderEpoch() - 1).with("replica", cluster.id(f)).with("offset", 0);
+    Future<SluiceException> refused = cluster.node(f).vertx().eventBus()
+        .<Buffer>request("sluice.replica." + NS + "." + p.leader(), stale.body(), stale.delivery(5000))
+        .transform(ar -> Future.succeededFuture(ar.failed() ? Wire.error(ar.cause(), "fenced-0", p.leader()) : null));
+    SluiceException e = await(refused);
+    assertTrue(e != null && e.code() == ErrorCode.NOT_LEADER, "a stale epoch is fenced: " + e);
+  }
+
   private static boolean succeeded(Future<AppendResult> f) throws InterruptedException {
     CompletableFuture<AppendResult> c = f.toCompletionStage().toCompletableFuture();
     try {
