@@ -1,0 +1,2 @@
+/** Implementation of the cluster module; not API. */
+package io.sluice.cluster.internal;
