@@ -25,6 +25,8 @@ import io.sluice.cluster.Replication;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,18 +37,23 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Replication on three nodes on loopback in this JVM: acks, min-in-sync refusal, follower catch-up,
  * leader failure with truncation of a divergent tail, and graceful hand-over. Each test has its own
- * cluster. Each node's local store is a memory store on a separate Vert.x that outlives the node, so a
- * crashed node comes back with its data, as from a disk.
+ * cluster. Each node's local store is a file store (fsync=always) in its own directory, on a separate
+ * Vert.x that outlives the nodes; a crashed node's store is closed and a new one opened on the same
+ * directory when the node restarts, so it recovers its logs and epoch history from disk.
  *
  * <p>Thread contract: the test thread drives everything and waits on futures (never an event loop).
  */
 class ReplicationTest {
 
   private static final String NS = "test";
+
+  @TempDir
+  Path dataDir;
 
   private TestCluster cluster;
   private Vertx disks;
@@ -58,7 +65,7 @@ class ReplicationTest {
     cluster = new TestCluster(3, o -> o.setReplicationFactor(2).setMinInSync(2));
     disks = Vertx.vertx();
     for (int i = 0; i < 3; i++) {
-      locals.add(LogStore.memory(disks));
+      locals.add(fileStore(i));
       stores.add(null);
       startStore(i);
     }
@@ -77,6 +84,10 @@ class ReplicationTest {
     }
   }
 
+  private LogStore fileStore(int i) {
+    return LogStore.create(disks, "file", new JsonObject().put("dataDir", dataDir.resolve("node-" + i).toString()));
+  }
+
   private ReplicaManager startStore(int i) {
     ReplicaManager m = (ReplicaManager) await(ReplicatedLogStore.create(cluster.node(i), locals.get(i), NS));
     stores.set(i, m);
@@ -90,6 +101,8 @@ class ReplicationTest {
   }
 
   private void restart(int i) {
+    await(locals.get(i).close());
+    locals.set(i, fileStore(i));
     cluster.restart(i);
     startStore(i);
   }
@@ -195,7 +208,13 @@ class ReplicationTest {
 
     PartitionLog fast = await(stores.get(1).open("fast-0", new LogOptions(), new Replication(2, 1, Acks.LEADER)));
     AppendResult r = await(fast.append(batch("x")));
-    assertEquals(Durability.MEMORY, r.durability(), "acks=leader completes with the leader's local durability");
+    assertEquals(Durability.LOCAL_FSYNC, r.durability(), "acks=leader completes with the leader's local durability");
+
+    await(log.trimBefore(30));
+    for (String replica : p.replicas()) {
+      eventually("replica " + replica + " follows the leader's trim", 10_000,
+          () -> await(await(stores.get(cluster.indexOf(replica)).localCopy("orders-0")).startOffset()) == 30);
+    }
   }
 
   @Test
