@@ -149,11 +149,14 @@ class ReplicationTest {
     return out;
   }
 
-  /** The bytes of a node's local copy, as stored. */
+  /** The bytes of a node's local copy, as stored (none while it holds no copy yet). */
   private Buffer copyBytes(int node, String log) {
     PartitionLog copy = await(stores.get(node).localCopy(log));
-    long end = await(copy.endOffset());
     Buffer out = Buffer.buffer();
+    if (copy == null) {
+      return out; // no copy yet
+    }
+    long end = await(copy.endOffset());
     long next = await(copy.startOffset());
     while (next < end) {
       var rs = await(copy.read(next, 10_000, 1 << 20));
@@ -163,8 +166,10 @@ class ReplicationTest {
     return out;
   }
 
+  /** The end of a node's local copy, or -1 while it holds none (yet). */
   private long copyEnd(int node, String log) {
-    return await(await(stores.get(node).localCopy(log)).endOffset());
+    PartitionLog copy = await(stores.get(node).localCopy(log));
+    return copy == null ? -1 : await(copy.endOffset());
   }
 
   private int other(Placement p) {
