@@ -15,7 +15,9 @@ import io.vertx.core.Future;
  * <p>What a replicated log promises on top of the {@link PartitionLog} contract:
  * <ul>
  *   <li>Reads, {@code endOffset} and {@code awaitAppend} see only records below the high watermark:
- *       records every in-sync replica holds.</li>
+ *       records every in-sync replica holds. A read from an offset the leader holds but cannot show yet
+ *       (right after a leader change, before the followers confirmed it) answers empty rather than
+ *       {@code offset_out_of_range}, so a consumer waits instead of resetting.</li>
  *   <li>With {@link Acks#ALL} an append completes with {@link io.sluice.api.Durability#REPLICATED} once
  *       every in-sync replica has it, and fails with {@code not_enough_replicas} (nothing acknowledged)
  *       while fewer than {@code minInSync} replicas are in sync. With {@link Acks#LEADER} it completes

@@ -830,9 +830,12 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
 
   private Future<Frame> serveRead(Replica r, long from, int maxRecords, int maxBytes) {
     long hw = r.highWatermark;
+    // A new leader may not know yet how far the old one had committed: an offset it holds but cannot
+    // show yet reads as empty (come back later), not as out of range (which would make consumers reset).
+    long visibleEnd = from > hw && from <= r.leaderEnd ? from : hw;
     return r.log.startOffset().compose(start -> {
-      BatchChecks.checkRead(r.name, from, maxRecords, maxBytes, start, hw);
-      if (from == hw) {
+      BatchChecks.checkRead(r.name, from, maxRecords, maxBytes, start, visibleEnd);
+      if (from >= hw) {
         return Future.succeededFuture(Frame.empty().with("from", from).with("next", from));
       }
       int max = (int) Math.min(maxRecords, hw - from);
