@@ -323,6 +323,25 @@ class ReplicationTest {
   }
 
   @Test
+  void anOffsetTheLeaderHoldsAboveTheHighWatermarkReadsEmptyNotOutOfRange() {
+    PartitionLog log = await(stores.get(0).open("hw-0", new LogOptions(), new Replication(2, 1, Acks.LEADER)));
+    Placement p = placement(0, "hw-0");
+    await(log.append(batch("a")));
+    eventually("the follower confirms offset 0", 10_000, () -> await(log.endOffset()) == 1);
+    stores.get(follower(p)).pauseFetching(true);
+    assertEquals(1, await(log.append(batch("b"))).baseOffset(), "acks=leader: appended at the leader only");
+    assertEquals(1, await(log.endOffset()), "not visible before a follower has it");
+    assertTrue(await(log.read(1, 10, 1000)).isEmpty(), "at the visible end: empty");
+    var rs = await(log.read(2, 10, 1000));
+    assertTrue(rs.isEmpty(), "at the leader's own end, beyond the visible one: empty, so a consumer waits");
+    assertEquals(2, rs.nextOffset());
+    assertFails(ErrorCode.OFFSET_OUT_OF_RANGE, () -> log.read(3, 10, 1000));
+    stores.get(follower(p)).pauseFetching(false);
+    eventually("visible once the follower has it", 10_000, () -> await(log.endOffset()) == 2);
+    assertEquals(List.of("a", "b"), values(log));
+  }
+
+  @Test
   void aFetchOfAStaleEpochIsRefused() {
     await(stores.get(0).open("fenced-0", new LogOptions(), new Replication(2, 2, Acks.ALL)));
     Placement p = placement(0, "fenced-0");
