@@ -143,17 +143,15 @@ class SluiceJarIT {
   @Test
   void servesUntilSigtermThenStopsCleanlyWithExitCodeZero() throws Exception {
     int port = freePort();
-    Process p = launch("--store", "memory", "--http-port", String.valueOf(port));
+    // A drain budget far longer than the exit wait below: an idle node must not spend it.
+    Process p = launch("--store", "memory", "--http-port", String.valueOf(port), "--shutdown-timeout-ms", "120000");
     awaitHealthy(p, port);
     assertTrue(get(port, "/metrics").body().contains("sluice_http_server_requests_seconds"));
     assertEquals(404, get(port, "/v1/nothing").statusCode());
 
-    long t0 = System.nanoTime();
     p.destroy(); // SIGTERM
-    assertEquals(0, exitWithin(p, 10), "stderr: " + err());
-    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    assertEquals(0, exitWithin(p, 60), "stderr: " + err());
     assertTrue(out().contains("sluice: stopped cleanly"), out());
-    assertTrue(tookMs < 5_000, "stopped in " + tookMs + " ms");
   }
 
   @Test
