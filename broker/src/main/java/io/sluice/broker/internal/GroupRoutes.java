@@ -166,7 +166,7 @@ final class GroupRoutes {
     if (expiryTimer >= 0) {
       vertx.cancelTimer(expiryTimer);
     }
-    streams.values().forEach(s -> vertx.runOnContext(v -> s.stop()));
+    streams.values().forEach(MemberStream::stop);
     List<Future<Void>> closing = new ArrayList<>();
     for (String id : List.copyOf(members.keySet())) {
       Member m = members.remove(id);

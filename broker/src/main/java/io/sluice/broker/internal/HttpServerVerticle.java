@@ -131,7 +131,7 @@ final class HttpServerVerticle extends VerticleBase {
   private void labelEndpoints() {
     for (Route route : router.getRoutes()) {
       if (isEndpoint(route) && labelled.add(route)) {
-        route.failureHandler(metrics.routeLabel(route.getPath()));
+        route.failureHandler(NodeMetrics.routeLabel(route.getPath()));
       }
     }
   }

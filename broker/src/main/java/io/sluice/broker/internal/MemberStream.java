@@ -5,6 +5,7 @@ import io.sluice.api.SluiceException;
 import io.sluice.broker.internal.GroupRoutes.Member;
 import io.sluice.topic.ConsumerRecord;
 import io.sluice.topic.TopicPartition;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -44,8 +45,8 @@ import java.util.function.BooleanSupplier;
  * member's records as they arrive, with back-pressure, keep-alives and optional auto-commit, until the
  * client goes away, {@code maxRecords} were written, the member is gone, or the node stops.
  *
- * <p>Confined to the HTTP server's event loop: the handlers of the connection, the consumer's futures and
- * the keep-alive timer all run there.
+ * <p>Confined to the HTTP server's event loop (it is created there): the handlers of the connection, the
+ * consumer's futures and the keep-alive timer all run there, and {@link #stop()} hops onto it.
  */
 final class MemberStream {
 
@@ -70,6 +71,8 @@ final class MemberStream {
   }
 
   private final Vertx vertx;
+  /** The HTTP server's context, where every step of the stream runs. */
+  private final Context context;
   private final Member member;
   private final Sink sink;
   private final long heartbeatMs;
@@ -88,6 +91,7 @@ final class MemberStream {
   MemberStream(Vertx vertx, Member member, Sink sink, long heartbeatMs, long maxRecords, boolean autoCommit,
       BooleanSupplier memberAlive) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.member = member;
     this.sink = sink;
     this.heartbeatMs = heartbeatMs;
@@ -111,9 +115,14 @@ final class MemberStream {
     pump();
   }
 
-  /** Ends the stream normally (the node is stopping). */
+  /** Ends the stream normally (the node is stopping); may be called from any thread. */
   void stop() {
-    end(null);
+    // At once on the stream's context: a WebSocket's shutdown handler must close the socket before it returns.
+    if (Vertx.currentContext() == context) {
+      end(null);
+    } else {
+      context.runOnContext(v -> end(null));
+    }
   }
 
   /** Commits, per partition, the offset after the last record written (nothing when none was). */

@@ -87,8 +87,11 @@ final class NodeMetrics {
     };
   }
 
-  /** A failure handler for an endpoint route: records its template, then lets the error handler answer. */
-  Handler<RoutingContext> routeLabel(String template) {
+  /**
+   * Records a route's template for the request metrics, then passes on: an endpoint's failure handler (so
+   * the error handler's answer keeps the template), or middleware in front of a sub-router.
+   */
+  static Handler<RoutingContext> routeLabel(String template) {
     return ctx -> {
       ctx.put(ROUTE_KEY, template);
       ctx.next();

@@ -101,6 +101,8 @@ final class TopicRoutes implements RouteGroup {
     router.get("/v1/topics/:topic/partitions/:partition/records").handler(handle(this::read));
     groups.mount(router);
     // Middleware (no method): SockJS answers GET and POST on its own sub-paths, none of them in the OpenAPI document.
+    // SockJS's own routes are regular expressions, which the request metrics could not name.
+    router.route("/eventbus/*").handler(NodeMetrics.routeLabel("/eventbus/*"));
     router.route("/eventbus/*").subRouter(bridge.router());
   }
 

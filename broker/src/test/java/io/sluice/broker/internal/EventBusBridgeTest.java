@@ -224,6 +224,9 @@ class EventBusBridgeTest {
       assertEquals("text/javascript; charset=utf-8", js.contentType());
       assertTrue(js.body().length() > 5_000, script);
     }
+    assertEquals(200, get(vertx, node.httpPort(), "/eventbus/info").status(), "SockJS answers at /eventbus");
+    String metrics = get(vertx, node.httpPort(), "/metrics").body();
+    assertTrue(metrics.contains("route=\"/ui/:file\"") && metrics.contains("route=\"/eventbus/*\""), "routes named in the metrics");
     for (String bad : List.of("/ui/nope.html", "/ui/.hidden.html", "/ui/..%2Fio%2Fsluice%2Fbroker%2Fopenapi.yaml", "/ui/live", "/ui/x.class")) {
       Response r = get(vertx, node.httpPort(), bad);
       assertEquals(404, r.status(), bad + ": " + r.body());
