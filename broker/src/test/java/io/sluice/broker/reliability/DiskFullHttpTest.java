@@ -4,12 +4,10 @@ import static io.sluice.broker.testing.TestHttp.await;
 import static io.sluice.broker.testing.TestHttp.call;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.broker.NodeOptions;
 import io.sluice.broker.SluiceNode;
 import io.sluice.broker.testing.TestHttp.Response;
-import io.sluice.store.file.FileStoreOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -20,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,14 +72,8 @@ class DiskFullHttpTest {
         new JsonObject().put("messages", new JsonArray().add(new JsonObject().put("value", value))).encode());
   }
 
-  private static boolean fileStoreHasTheLimit() {
-    // An offline build of the broker alone uses the installed file store, which may predate maxDataBytes.
-    return new FileStoreOptions().toJson().containsKey("maxDataBytes");
-  }
-
   @Test
   void writesPastTheLimitAre507ReadsGoOnAndAckingMakesRoom() {
-    assumeTrue(fileStoreHasTheLimit(), "the file store on the class path has maxDataBytes");
     assertEquals(201, req(HttpMethod.PUT, "/v1/topics/kept", "{\"partitions\":1}").status());
     assertEquals(200, produce("kept", "before").status());
     assertEquals(201, req(HttpMethod.PUT, "/v1/queues/fill", "{\"segmentBytes\":65536}").status());
@@ -142,7 +133,6 @@ class DiskFullHttpTest {
 
   @Test
   void deletingATopicMakesRoom() {
-    assumeTrue(fileStoreHasTheLimit(), "the file store on the class path has maxDataBytes");
     assertEquals(201, req(HttpMethod.PUT, "/v1/queues/fill", "{}").status());
     int sent = 0;
     while (send("fill", sent + VALUE).status() == 200) {
@@ -155,10 +145,7 @@ class DiskFullHttpTest {
   }
 
   @Test
-  @Disabled("a produce to a full store hangs: the topic producer retries disk_full (retriable) for deliveryTimeoutMs"
-      + " (120 s) and then answers 503 timeout, not 507 (topic-mode ProducerImpl.failed; reported)")
   void aProduceToAFullStoreIs507Promptly() {
-    assumeTrue(fileStoreHasTheLimit(), "the file store on the class path has maxDataBytes");
     assertEquals(201, req(HttpMethod.PUT, "/v1/topics/fill", "{\"partitions\":1}").status());
     Response r;
     int i = 0;

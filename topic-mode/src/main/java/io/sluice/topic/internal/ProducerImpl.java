@@ -445,7 +445,10 @@ final class ProducerImpl implements Producer {
 
   private void failed(PartitionQueue q, PendingBatch b, SluiceException error) {
     long now = System.currentTimeMillis();
-    if (error.retriable() && now + options.getRetryBackoffMs() - b.firstAttempt < options.getDeliveryTimeoutMs() && !closed) {
+    // A full disk is retriable for the application, not within a send: it lasts until someone makes room, and
+    // the store refused the whole batch, so the caller gets disk_full at once instead of a timeout minutes later.
+    boolean retryHere = error.retriable() && error.code() != ErrorCode.DISK_FULL;
+    if (retryHere && now + options.getRetryBackoffMs() - b.firstAttempt < options.getDeliveryTimeoutMs() && !closed) {
       b.ambiguous = true;
       // Stay "in flight" while waiting, so no later batch of this partition overtakes the retry.
       vertx.setTimer(Math.max(1, options.getRetryBackoffMs()), id -> {
@@ -469,7 +472,7 @@ final class ProducerImpl implements Producer {
       return;
     }
     SluiceException e = error;
-    if (e.retriable()) {
+    if (retryHere) {
       b.ambiguous = true;
       e = new SluiceException(ErrorCode.TIMEOUT, "batch for " + q.tp + " not acknowledged within deliveryTimeoutMs "
           + options.getDeliveryTimeoutMs() + " ms; it may or may not have been stored. Last error: " + e.getMessage(), e);
