@@ -66,6 +66,13 @@ public final class NodeOptions {
   private long streamHeartbeatMs = DEFAULT_STREAM_HEARTBEAT_MS;
   private List<String> bridgeOutbound = DEFAULT_BRIDGE_OUTBOUND;
   private List<String> bridgeInbound = List.of();
+  private SecurityOptions security = new SecurityOptions();
+  private boolean allowInsecure;
+  private String auditLog;
+  private String tlsCertPath;
+  private String tlsKeyPath;
+  private String tlsKeyStorePath;
+  private String tlsKeyStorePassword;
 
   public NodeOptions() {
   }
@@ -89,6 +96,13 @@ public final class NodeOptions {
     this.streamHeartbeatMs = other.streamHeartbeatMs;
     this.bridgeOutbound = other.bridgeOutbound;
     this.bridgeInbound = other.bridgeInbound;
+    this.security = new SecurityOptions(other.security);
+    this.allowInsecure = other.allowInsecure;
+    this.auditLog = other.auditLog;
+    this.tlsCertPath = other.tlsCertPath;
+    this.tlsKeyPath = other.tlsKeyPath;
+    this.tlsKeyStorePath = other.tlsKeyStorePath;
+    this.tlsKeyStorePassword = other.tlsKeyStorePassword;
   }
 
   /**
@@ -105,6 +119,19 @@ public final class NodeOptions {
       throw new InvalidArgumentException("must be at least 10 ms, got " + streamHeartbeatMs);
     }
     this.streamHeartbeatMs = streamHeartbeatMs;
+    return this;
+  }
+
+  /**
+   * Tokens, access rules and rate limits. With no token (the default) authentication is off, which the
+   * node accepts only on a loopback HTTP address unless {@link #setAllowInsecure allowed} explicitly.
+   */
+  public SecurityOptions getSecurity() {
+    return new SecurityOptions(security);
+  }
+
+  public NodeOptions setSecurity(SecurityOptions security) {
+    this.security = new SecurityOptions(Objects.requireNonNull(security, "security"));
     return this;
   }
 
@@ -135,6 +162,64 @@ public final class NodeOptions {
   public NodeOptions setBridgeInbound(List<String> bridgeInbound) {
     this.bridgeInbound = checkPatterns(bridgeInbound);
     return this;
+  }
+
+  /**
+   * Lets a node without authentication listen on a non-loopback address. Off by default: such a node
+   * refuses to start, because anyone who can reach the port could read and delete everything.
+   */
+  public boolean isAllowInsecure() {
+    return allowInsecure;
+  }
+
+  public NodeOptions setAllowInsecure(boolean allowInsecure) {
+    this.allowInsecure = allowInsecure;
+    return this;
+  }
+
+  /** A file that gets one JSON line per admin action and per refused request, or {@code null} (log only). */
+  public String getAuditLog() {
+    return auditLog;
+  }
+
+  public NodeOptions setAuditLog(String auditLog) {
+    this.auditLog = auditLog == null ? null : requireText(auditLog, "must not be empty");
+    return this;
+  }
+
+  /** TLS for the HTTP API from a PEM certificate chain and private key; both or neither. */
+  public NodeOptions setTlsPem(String certPath, String keyPath) {
+    this.tlsCertPath = certPath == null ? null : requireText(certPath, "the certificate path must not be empty");
+    this.tlsKeyPath = keyPath == null ? null : requireText(keyPath, "the key path must not be empty");
+    return this;
+  }
+
+  /** TLS for the HTTP API from a PKCS#12 or JKS key store (by file extension .jks, else PKCS#12). */
+  public NodeOptions setTlsKeyStore(String path, String password) {
+    this.tlsKeyStorePath = path == null ? null : requireText(path, "the key store path must not be empty");
+    this.tlsKeyStorePassword = password;
+    return this;
+  }
+
+  public String getTlsCertPath() {
+    return tlsCertPath;
+  }
+
+  public String getTlsKeyPath() {
+    return tlsKeyPath;
+  }
+
+  public String getTlsKeyStorePath() {
+    return tlsKeyStorePath;
+  }
+
+  public String getTlsKeyStorePassword() {
+    return tlsKeyStorePassword;
+  }
+
+  /** Whether the HTTP API serves TLS (a certificate is configured). */
+  public boolean isTls() {
+    return tlsCertPath != null || tlsKeyStorePath != null;
   }
 
   /**
@@ -338,7 +423,7 @@ public final class NodeOptions {
         + ", httpMaxBodyBytes=" + httpMaxBodyBytes + ", shutdownTimeoutMs=" + shutdownTimeoutMs
         + ", cluster=" + cluster + ", nodeId=" + nodeId + ", clusterHost=" + clusterHost
         + ", clusterPort=" + clusterPort + ", join=" + join + ", bridgeOutbound=" + bridgeOutbound
-        + ", bridgeInbound=" + bridgeInbound + "}";
+        + ", bridgeInbound=" + bridgeInbound + ", security=" + security + ", tls=" + isTls() + "}";
   }
 
   private static List<String> checkPatterns(List<String> patterns) {

@@ -1,5 +1,7 @@
 package io.sluice.broker.internal;
 
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.sluice.broker.SecurityOptions.Operation;
 import io.sluice.api.Names;
 import io.sluice.api.SluiceException;
 import io.sluice.broker.NodeOptions;
@@ -65,6 +67,8 @@ final class EventBusBridge {
   static final String INBOUND_PREFIX = "sluice.in.";
 
   private static final Logger LOG = System.getLogger(EventBusBridge.class.getName());
+  /** Refusals on the bridge go to the audit logger (the file writer belongs to the HTTP server). */
+  private static final AuditLog AUDIT = AuditLog.loggerOnly();
   /** The feed's own headers (topic-mode's Bridge); the others are the record's headers. */
   private static final String HEADER_PREFIX = "sluice.";
 
@@ -86,6 +90,7 @@ final class EventBusBridge {
   private final Map<String, Feed> feeds = new HashMap<>();
   private final Map<SockJSSocket, Set<String>> listening = new HashMap<>();
   private final Map<String, Future<Bridge>> appenders = new HashMap<>();
+  private final AccessControl access;
   private boolean closed;
 
   EventBusBridge(Vertx vertx, Topics topics, NodeOptions node) {
@@ -93,6 +98,7 @@ final class EventBusBridge {
     this.topics = topics;
     this.outbound = node.getBridgeOutbound().stream().map(Pattern::compile).toList();
     this.inbound = node.getBridgeInbound().stream().map(Pattern::compile).toList();
+    this.access = new AccessControl(node.getSecurity());
     node.getBridgeOutbound().forEach(p -> options.addOutboundPermitted(new PermittedOptions().setAddressRegex(p)));
     node.getBridgeInbound().forEach(p -> options.addInboundPermitted(new PermittedOptions().setAddressRegex(p)));
   }
@@ -131,7 +137,9 @@ final class EventBusBridge {
     switch (event.type()) {
       case REGISTER -> {
         String topic = topicOf(address, LIVE_PREFIX, outbound);
-        if (topic == null) {
+        if (topic != null && !permits(event.socket(), topic, Operation.CONSUME)) {
+          event.complete(false);
+        } else if (topic == null) {
           event.complete(true);
         } else {
           listen(event.socket(), topic).onComplete(ar -> event.complete(ar.succeeded()));
@@ -151,7 +159,9 @@ final class EventBusBridge {
       case RECEIVE -> event.complete(deliver(event.socket(), raw));
       case SEND, PUBLISH -> {
         String topic = topicOf(address, INBOUND_PREFIX, inbound);
-        if (topic == null) {
+        if (topic != null && !permits(event.socket(), topic, Operation.PRODUCE)) {
+          event.complete(false);
+        } else if (topic == null) {
           event.complete(true);
         } else {
           appender(topic).onComplete(ar -> event.complete(ar.succeeded()));
@@ -159,6 +169,26 @@ final class EventBusBridge {
       }
       default -> event.complete(true);
     }
+  }
+
+  /**
+   * With authentication on, the same rules as over HTTP: a live feed needs {@code consume} on its topic, an
+   * inbound address {@code produce}. The socket's token came as {@code ?access_token=} (the HTTP handler
+   * already refused the connection without a valid one); it is looked up again here, per event, because the
+   * bridge's events carry the socket, not the request that opened it.
+   */
+  private boolean permits(SockJSSocket socket, String topic, Operation op) {
+    if (!access.authEnabled()) {
+      return true;
+    }
+    String token = new QueryStringDecoder(socket.uri()).parameters().getOrDefault("access_token", List.of()).stream().findFirst().orElse(null);
+    String principal = access.authenticate(token);
+    boolean allowed = principal != null && access.allows(principal, AccessControl.ResourceType.TOPIC, topic, op);
+    if (!allowed) {
+      AUDIT.record("denied", principal, "BRIDGE", (op == Operation.CONSUME ? LIVE_PREFIX : INBOUND_PREFIX) + topic, 403,
+          socket.remoteAddress() == null ? null : socket.remoteAddress().hostAddress(), "forbidden");
+    }
+    return allowed;
   }
 
   /**

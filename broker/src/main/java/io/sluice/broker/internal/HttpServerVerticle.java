@@ -49,6 +49,8 @@ final class HttpServerVerticle extends VerticleBase {
   private final Set<Route> labelled = Collections.newSetFromMap(new IdentityHashMap<>());
   private Router router;
   private HttpServer server;
+  private AuditLog audit;
+  private SecurityHandler security;
   private volatile int actualPort = -1;
 
   HttpServerVerticle(NodeOptions options, Supplier<NodeState> state, NodeMetrics metrics, String storeType) {
@@ -60,14 +62,21 @@ final class HttpServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.executeBlocking(HttpServerVerticle::readOpenApi).compose(openApi -> {
+    return vertx.executeBlocking(() -> {
+      audit = AuditLog.open(options.getAuditLog());
+      return readOpenApi();
+    }).compose(openApi -> {
+      security = new SecurityHandler(new AccessControl(options.getSecurity()), audit);
       router = Router.router(vertx);
       // Middleware first, so that no catch-all route follows an endpoint: one would mask 405 as 404.
       router.route().handler(metrics.requestTimer());
       router.route().handler(this::readinessGate);
+      // Before the body is read: an unauthenticated client cannot make the node buffer a body.
+      router.route().handler(security::authorize);
       router.route("/v1/*").handler(BodyHandler.create(false)
           .setBodyLimit(options.getHttpMaxBodyBytes())
           .setHandleFileUploads(false));
+      router.route("/v1/groups/:group/members").handler(security::checkSubscription);
       router.get("/health").handler(this::health);
       router.get("/metrics").handler(metrics.scrapeHandler());
       router.get("/v1/openapi.yaml").handler(ctx -> ctx.response()
@@ -81,9 +90,9 @@ final class HttpServerVerticle extends VerticleBase {
       router.errorHandler(500, ctx -> HttpErrors.respond(ctx, ctx.failure()));
       labelEndpoints();
 
-      server = vertx.createHttpServer(new HttpServerOptions()
+      server = vertx.createHttpServer(SecuritySetup.withTls(new HttpServerOptions()
           .setHost(options.getHttpHost())
-          .setPort(options.getHttpPort()));
+          .setPort(options.getHttpPort()), options));
       return server.requestHandler(router).listen()
           .recover(e -> Future.failedFuture(listenFailure(e)))
           .onSuccess(s -> actualPort = s.actualPort());
@@ -96,7 +105,16 @@ final class HttpServerVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.shutdown(Duration.ofMillis(options.getShutdownTimeoutMs()));
+    Future<Void> stopped = server == null ? Future.succeededFuture() : server.shutdown(Duration.ofMillis(options.getShutdownTimeoutMs()));
+    return stopped.eventually(() -> audit == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+      audit.close();
+      return null;
+    }));
+  }
+
+  /** The node's security decisions, for routes that check more than the path (streams, the bridge). */
+  AccessControl accessControl() {
+    return security.access();
   }
 
   int actualPort() {

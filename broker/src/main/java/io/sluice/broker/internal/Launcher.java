@@ -1,5 +1,6 @@
 package io.sluice.broker.internal;
 
+import io.sluice.api.InvalidArgumentException;
 import io.sluice.broker.NodeOptions;
 import io.sluice.broker.SluiceNode;
 import io.vertx.core.Future;
@@ -61,6 +62,12 @@ public final class Launcher {
       return BAD_SETTINGS;
     }
     NodeOptions opts = ((NodeSettings.Run) outcome).options();
+    try {
+      SecuritySetup.checkStartable(opts);
+    } catch (InvalidArgumentException e) {
+      err.println("sluice: " + e.getMessage());
+      return BAD_SETTINGS;
+    }
     if (opts.isCluster()) {
       err.println("sluice: cluster mode (--cluster) is not available yet in this build; start without it for a single node");
       return BAD_SETTINGS;

@@ -80,6 +80,11 @@ public final class SluiceNodeImpl implements SluiceNode {
       return Future.failedFuture(new InvalidArgumentException("vertx and options are required"));
     }
     NodeOptions copy = new NodeOptions(options);
+    try {
+      SecuritySetup.checkStartable(copy);
+    } catch (InvalidArgumentException e) {
+      return Future.failedFuture(e);
+    }
     if (copy.isCluster()) {
       return Future.failedFuture(new InvalidArgumentException(
           "cluster mode is not available yet in this build; start without --cluster (single node)"));

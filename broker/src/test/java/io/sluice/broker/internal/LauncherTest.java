@@ -62,6 +62,13 @@ class LauncherTest {
   }
 
   @Test
+  void aNonLoopbackAddressWithoutAuthenticationIsRefusedWithExitCodeTwo() {
+    assertEquals(Launcher.BAD_SETTINGS, launcher.launch(List.of("--store", "memory", "--http-host", "0.0.0.0"), Map.of()));
+    assertOneLineOnStderr();
+    assertTrue(err().contains("without authentication") && err().contains("--allow-insecure"), err());
+  }
+
+  @Test
   void clusterModeIsRefusedWithExitCodeTwo() {
     assertEquals(Launcher.BAD_SETTINGS, launcher.launch(List.of("--cluster", "--join", "127.0.0.1:5701"), Map.of()));
     assertOneLineOnStderr();
