@@ -184,7 +184,11 @@ final class QueueRoutes implements RouteGroup {
     int max = (int) JsonFields.wholeNumber(body, "max", 1, 1, MAX_BATCH);
     long waitMs = JsonFields.wholeNumber(body, "waitMs", 0, 0, MAX_WAIT_MS);
     long visibilityMs = JsonFields.wholeNumber(body, "visibilityTimeoutMs", 0, 1, QueueConfig.MAX_VISIBILITY_TIMEOUT_MS);
-    return queues.receive(queue, max, waitMs)
+    // The leases are taken with the caller's timeout from the start: no window in which the queue's default applies.
+    Future<List<Delivery>> received = visibilityMs == 0
+        ? queues.receive(queue, max, waitMs)
+        : queues.receive(queue, max, waitMs, visibilityMs);
+    return received
         .compose(deliveries -> {
           if (ctx.response().closed()) {
             // The client left during the long poll: hand the messages back now rather than after their lease.
@@ -193,23 +197,19 @@ final class QueueRoutes implements RouteGroup {
             }
             return Future.succeededFuture();
           }
-          Future<?> leased = visibilityMs == 0 || deliveries.isEmpty()
-              ? Future.succeededFuture()
-              : Future.all(deliveries.stream().map(d -> d.extend(visibilityMs)).toList());
-          return leased.onSuccess(v -> {
-            JsonArray out = new JsonArray();
-            for (Delivery d : deliveries) {
-              JsonObject m = new JsonObject().put("id", d.id()).put("receipt", d.receipt())
-                  .put("deliveryCount", d.deliveryCount()).put("timestamp", d.timestamp());
-              if (d.key() != null) {
-                JsonFields.putBytes(m, "key", d.key());
-              }
-              JsonFields.putBytes(m, "value", d.value());
-              JsonFields.putHeaders(m, d.headers());
-              out.add(m);
+          JsonArray out = new JsonArray();
+          for (Delivery d : deliveries) {
+            JsonObject m = new JsonObject().put("id", d.id()).put("receipt", d.receipt())
+                .put("deliveryCount", d.deliveryCount()).put("timestamp", d.timestamp());
+            if (d.key() != null) {
+              JsonFields.putBytes(m, "key", d.key());
             }
-            HttpJson.respond(ctx, 200, new JsonObject().put("messages", out));
-          });
+            JsonFields.putBytes(m, "value", d.value());
+            JsonFields.putHeaders(m, d.headers());
+            out.add(m);
+          }
+          HttpJson.respond(ctx, 200, new JsonObject().put("messages", out));
+          return Future.succeededFuture();
         });
   }
 

@@ -11,7 +11,6 @@ import io.sluice.broker.NodeOptions;
 import io.sluice.broker.SecurityOptions;
 import io.sluice.broker.SecurityOptions.Operation;
 import io.sluice.broker.SluiceNode;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -84,18 +83,23 @@ class SecurityTest {
   }
 
   private Response call(HttpClientOptions clientOptions, HttpMethod method, String path, String token, String body) throws Exception {
-    HttpClient client = vertx.createHttpClient(clientOptions);
-    RequestOptions o = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(node.httpPort()).setURI(path);
-    if (token != null) {
-      o.putHeader("Authorization", "Bearer " + token);
-    }
-    Future<Response> f = client.request(o)
-        .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
-        .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), b.toString(),
-            resp.getHeader("Retry-After"), resp.getHeader("WWW-Authenticate"))))
-        .eventually(() -> client.close());
+    // Built on an event loop, so the body handler is attached before the response can arrive.
+    io.vertx.core.Promise<Response> f = io.vertx.core.Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> {
+      HttpClient client = vertx.createHttpClient(clientOptions);
+      RequestOptions o = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(node.httpPort()).setURI(path);
+      if (token != null) {
+        o.putHeader("Authorization", "Bearer " + token);
+      }
+      client.request(o)
+          .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
+          .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), b.toString(),
+              resp.getHeader("Retry-After"), resp.getHeader("WWW-Authenticate"))))
+          .eventually(() -> client.close())
+          .onComplete(f);
+    });
     try {
-      return f.await(10, TimeUnit.SECONDS);
+      return f.future().await(10, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       throw new AssertionError("no answer within 10 s: " + method + " " + path, e);
     }
