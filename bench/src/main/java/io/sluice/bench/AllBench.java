@@ -71,15 +71,19 @@ final class AllBench {
     if (Files.exists(queue)) {
       figures.addAll(fromQueueResults(readJson(queue)));
     }
-    figures.addAll(new HttpTopicBench(work.resolve("http"), runs, pacedMillis)
+    List<String> failures = new ArrayList<>();
+    peer("Sluice over HTTP", figures, failures, () -> new HttpTopicBench(work.resolve("http"), runs, pacedMillis)
         .measure(List.of(FsyncPolicy.always(), FsyncPolicy.never()), SIZES, records));
-    KafkaPeer kafka = new KafkaPeer(work.resolve("kafka"), runs, pacedMillis);
-    for (KafkaPeer.Sized s : kafka.measure(SIZES, records)) {
-      figures.add(s.produce());
-      figures.add(s.consume());
-    }
-    figures.addAll(new RingbufferPeer(runs, pacedMillis).measure(SIZES, records));
-    figures.addAll(new EventBusPeer(runs).measure(SIZES, records));
+    peer("Kafka", figures, failures, () -> {
+      List<Figure> kafka = new ArrayList<>();
+      for (KafkaPeer.Sized s : new KafkaPeer(work.resolve("kafka"), runs, pacedMillis).measure(SIZES, records)) {
+        kafka.add(s.produce());
+        kafka.add(s.consume());
+      }
+      return kafka;
+    });
+    peer("Hazelcast Ringbuffer", figures, failures, () -> new RingbufferPeer(runs, pacedMillis).measure(SIZES, records));
+    peer("raw event bus", figures, failures, () -> new EventBusPeer(runs).measure(SIZES, records));
     StoreBench.deleteTree(work);
     facts.put("loadAverageAtEnd", Machine.loadAverage());
     double seconds = (System.nanoTime() - t0) / 1e9;
@@ -91,7 +95,8 @@ final class AllBench {
         + "scenarios run for a fixed time instead. MB/s = rec/s × record bytes. Total %.0f s.%s", runs, records.get(0),
         records.get(1), seconds, embedded ? "" : " The store, topic and queue figures are from their own result files "
             + "(an earlier run), the peers and the HTTP figures from this one.");
-    List<String> verdicts = Report.verdicts(figures);
+    List<String> verdicts = new ArrayList<>(Report.verdicts(figures));
+    verdicts.addAll(failures);
     String table = Figure.TABLE_HEAD + String.join("", figures.stream().map(Figure::row).toList());
     System.out.println();
     System.out.println(table);
@@ -105,6 +110,24 @@ final class AllBench {
         + "\n\nCommand: `" + command + "`\n");
     Files.writeString(out.resolve(quick ? "index-quick.html" : "index.html"), Report.html(facts, method, command, figures, verdicts));
     System.out.println("wrote " + out.resolve(name + ".md") + ", " + name + ".json and the plots");
+  }
+
+  /** What a peer measures: its figures, or an exception. */
+  interface Measurement {
+    List<Figure> run() throws Exception;
+  }
+
+  /**
+   * Runs one peer; a peer that fails costs its own figures only: the failure is printed and reported with the
+   * verdicts, and the run goes on with the next (each peer has already stopped its processes and removed its files).
+   */
+  private static void peer(String name, List<Figure> figures, List<String> failures, Measurement measurement) {
+    try {
+      figures.addAll(measurement.run());
+    } catch (Exception e) {
+      e.printStackTrace();
+      failures.add(name + ": FAILED in this run (" + e + "), so its figures are missing");
+    }
   }
 
   static JsonObject readJson(Path file) throws IOException {

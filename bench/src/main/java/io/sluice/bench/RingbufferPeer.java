@@ -39,7 +39,11 @@ final class RingbufferPeer {
   static final int BATCH = 100;
   static final int WINDOW = 8;
   static final long BACKLOG_CAP = 50_000;
-  private static final int CAPACITY = (int) (2 * BACKLOG_CAP);
+  /**
+   * Items the ring keeps. A paced run has no backlog cap (it must not wait for the reader), so the ring holds a whole
+   * paced run: a reader that fell behind by more than the capacity would lose items to overwriting.
+   */
+  private static final int CAPACITY = 2_000_000;
   static final String DURABILITY = "in memory (no backup, no persistence)";
 
   private final int runs;
@@ -74,7 +78,7 @@ final class RingbufferPeer {
         double rate = Math.max(1, p.median() / 2);
         double[][] pct = new double[5][runs];
         for (int r = 0; r < runs; r++) {
-          Run run = once(hz, size, Math.max(1, (long) (rate * pacedMillis / 1000)), rate);
+          Run run = once(hz, size, Math.min(CAPACITY, Math.max(1, (long) (rate * pacedMillis / 1000))), rate);
           pct[0][r] = run.latency.getValueAtPercentile(50) / 1e6;
           pct[1][r] = run.latency.getValueAtPercentile(99) / 1e6;
           pct[2][r] = run.latency.getValueAtPercentile(99.9) / 1e6;
@@ -111,6 +115,10 @@ final class RingbufferPeer {
         while (consumed.get() < records) {
           ReadResultSet<byte[]> got = ring.readManyAsync(seq, 1, 1000, null).toCompletableFuture().get(60, TimeUnit.SECONDS);
           long now = System.nanoTime();
+          if (got.size() > 0 && got.getSequence(0) != seq) {
+            throw new IllegalStateException("the reader fell a whole ring behind: items " + seq + " to "
+                + (got.getSequence(0) - 1) + " were overwritten before it read them");
+          }
           if (rate > 0) {
             for (int i = 0; i < got.size(); i++) {
               run.latency.recordValue(Math.max(0, now - ByteBuffer.wrap(got.get(i)).getLong(0)));
