@@ -45,6 +45,11 @@ public final class NodeOptions {
   /** The SockJS bridge's default outbound addresses: the live topic feeds, {@code sluice.live.<topic>}. */
   public static final List<String> DEFAULT_BRIDGE_OUTBOUND = List.of("sluice\\.live\\..+");
 
+  public static final int DEFAULT_MAX_TOPICS = 10_000;
+  public static final int DEFAULT_MAX_PARTITIONS_PER_TOPIC = 1_000;
+  public static final int DEFAULT_MAX_QUEUES = 10_000;
+  public static final int DEFAULT_MAX_GROUPS = 10_000;
+
   /** The store types a node accepts. */
   public static final List<String> STORES = List.of("memory", "file");
 
@@ -67,6 +72,10 @@ public final class NodeOptions {
   private List<String> bridgeOutbound = DEFAULT_BRIDGE_OUTBOUND;
   private List<String> bridgeInbound = List.of();
   private SecurityOptions security = new SecurityOptions();
+  private int maxTopics = DEFAULT_MAX_TOPICS;
+  private int maxPartitionsPerTopic = DEFAULT_MAX_PARTITIONS_PER_TOPIC;
+  private int maxQueues = DEFAULT_MAX_QUEUES;
+  private int maxGroups = DEFAULT_MAX_GROUPS;
   private boolean allowInsecure;
   private String auditLog;
   private String tlsCertPath;
@@ -97,6 +106,10 @@ public final class NodeOptions {
     this.bridgeOutbound = other.bridgeOutbound;
     this.bridgeInbound = other.bridgeInbound;
     this.security = new SecurityOptions(other.security);
+    this.maxTopics = other.maxTopics;
+    this.maxPartitionsPerTopic = other.maxPartitionsPerTopic;
+    this.maxQueues = other.maxQueues;
+    this.maxGroups = other.maxGroups;
     this.allowInsecure = other.allowInsecure;
     this.auditLog = other.auditLog;
     this.tlsCertPath = other.tlsCertPath;
@@ -120,6 +133,56 @@ public final class NodeOptions {
     }
     this.streamHeartbeatMs = streamHeartbeatMs;
     return this;
+  }
+
+  /** The most topics the node holds; one more is 429 {@code limit_exceeded}. Default {@value #DEFAULT_MAX_TOPICS}. */
+  public int getMaxTopics() {
+    return maxTopics;
+  }
+
+  public NodeOptions setMaxTopics(int maxTopics) {
+    this.maxTopics = atLeastOne(maxTopics);
+    return this;
+  }
+
+  /** The most partitions of one topic; more is 400. Default {@value #DEFAULT_MAX_PARTITIONS_PER_TOPIC}. */
+  public int getMaxPartitionsPerTopic() {
+    return maxPartitionsPerTopic;
+  }
+
+  public NodeOptions setMaxPartitionsPerTopic(int maxPartitionsPerTopic) {
+    if (maxPartitionsPerTopic < 1 || maxPartitionsPerTopic > 100_000) {
+      throw new InvalidArgumentException("must be in [1, 100000], got " + maxPartitionsPerTopic);
+    }
+    this.maxPartitionsPerTopic = maxPartitionsPerTopic;
+    return this;
+  }
+
+  /** The most queues (dead-letter queues included); one more is 429. Default {@value #DEFAULT_MAX_QUEUES}. */
+  public int getMaxQueues() {
+    return maxQueues;
+  }
+
+  public NodeOptions setMaxQueues(int maxQueues) {
+    this.maxQueues = atLeastOne(maxQueues);
+    return this;
+  }
+
+  /** The most consumer groups with a coordinator; joining one more is 429. Default {@value #DEFAULT_MAX_GROUPS}. */
+  public int getMaxGroups() {
+    return maxGroups;
+  }
+
+  public NodeOptions setMaxGroups(int maxGroups) {
+    this.maxGroups = atLeastOne(maxGroups);
+    return this;
+  }
+
+  private static int atLeastOne(int n) {
+    if (n < 1) {
+      throw new InvalidArgumentException("must be at least 1, got " + n);
+    }
+    return n;
   }
 
   /**

@@ -12,6 +12,7 @@ public final class QueuesOptions {
   private long requestTimeoutMs = 30_000;
   private int readAhead = 4096;
   private long heldBytes = 64L * 1024 * 1024;
+  private int maxQueues = 10_000;
 
   public QueuesOptions() {
   }
@@ -21,6 +22,20 @@ public final class QueuesOptions {
     this.requestTimeoutMs = other.requestTimeoutMs;
     this.readAhead = other.readAhead;
     this.heldBytes = other.heldBytes;
+    this.maxQueues = other.maxQueues;
+  }
+
+  /** The most queues, dead-letter queues included (default 10 000); one more is refused with {@code limit_exceeded}. */
+  public int getMaxQueues() {
+    return maxQueues;
+  }
+
+  public QueuesOptions setMaxQueues(int maxQueues) {
+    if (maxQueues < 1) {
+      throw new InvalidArgumentException("maxQueues must be >= 1");
+    }
+    this.maxQueues = maxQueues;
+    return this;
   }
 
   /**
@@ -85,11 +100,11 @@ public final class QueuesOptions {
   @Override
   public boolean equals(Object o) {
     return o instanceof QueuesOptions q && q.address.equals(address) && q.requestTimeoutMs == requestTimeoutMs
-        && q.readAhead == readAhead && q.heldBytes == heldBytes;
+        && q.readAhead == readAhead && q.heldBytes == heldBytes && q.maxQueues == maxQueues;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(address, requestTimeoutMs, readAhead, heldBytes);
+    return Objects.hash(address, requestTimeoutMs, readAhead, heldBytes, maxQueues);
   }
 }

@@ -20,6 +20,7 @@ public final class TopicsOptions {
   private long groupMinSessionTimeoutMs = 100;
   private long groupMaxSessionTimeoutMs = 30 * 60_000;
   private FsyncPolicy stateFsync = FsyncPolicy.always();
+  private int maxGroups = 10_000;
   private final List<AssignmentStrategy> assignmentStrategies = new ArrayList<>();
 
   public TopicsOptions() {
@@ -34,6 +35,7 @@ public final class TopicsOptions {
     this.groupMinSessionTimeoutMs = other.groupMinSessionTimeoutMs;
     this.groupMaxSessionTimeoutMs = other.groupMaxSessionTimeoutMs;
     this.stateFsync = other.stateFsync;
+    this.maxGroups = other.maxGroups;
     this.assignmentStrategies.addAll(other.assignmentStrategies);
   }
 
@@ -67,6 +69,19 @@ public final class TopicsOptions {
 
   public TopicsOptions setMaxTopics(int max) {
     this.maxTopics = (int) positive("maxTopics", max);
+    return this;
+  }
+
+  /**
+   * The most consumer groups with a running coordinator (default 10 000); a member joining one more group is
+   * refused with {@code limit_exceeded}.
+   */
+  public int getMaxGroups() {
+    return maxGroups;
+  }
+
+  public TopicsOptions setMaxGroups(int max) {
+    this.maxGroups = (int) positive("maxGroups", max);
     return this;
   }
 

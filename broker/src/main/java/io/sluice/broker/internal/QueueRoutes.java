@@ -51,7 +51,7 @@ final class QueueRoutes implements RouteGroup {
   }
 
   static Future<RouteGroup> open(NodeResources node) {
-    return Queues.create(node.vertx(), node.store(), new QueuesOptions()).map(QueueRoutes::new);
+    return Queues.create(node.vertx(), node.store(), new QueuesOptions().setMaxQueues(node.options().getMaxQueues())).map(QueueRoutes::new);
   }
 
   Queues queues() {

@@ -73,7 +73,10 @@ final class TopicRoutes implements RouteGroup {
   }
 
   static Future<RouteGroup> open(NodeResources node) {
-    return Topics.create(node.vertx(), node.store(), new TopicsOptions()).map(topics -> {
+    return Topics.create(node.vertx(), node.store(), new TopicsOptions()
+        .setMaxTopics(node.options().getMaxTopics())
+        .setMaxPartitionsPerTopic(node.options().getMaxPartitionsPerTopic())
+        .setMaxGroups(node.options().getMaxGroups())).map(topics -> {
       // A request is answered once its records are stored: linger adds latency without a batching gain
       // under light load, and under heavy load batches fill while one is in flight anyway. A full buffer
       // answers 429 after a short wait instead of holding the request for a minute.

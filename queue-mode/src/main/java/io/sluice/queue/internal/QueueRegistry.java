@@ -142,6 +142,10 @@ final class QueueRegistry extends VerticleBase {
       return Future.failedFuture(new SluiceException(ErrorCode.ALREADY_EXISTS, "queue '" + name
           + "' already exists with another config: " + existing));
     }
+    if (configs.size() >= options.getMaxQueues()) {
+      return Future.failedFuture(new SluiceException(ErrorCode.LIMIT_EXCEEDED, "cannot create queue '" + name
+          + "': the limit of " + options.getMaxQueues() + " queues is reached"));
+    }
     String dlq = config.getDeadLetterQueue();
     if (dlq != null) {
       if (dlq.equals(name)) {

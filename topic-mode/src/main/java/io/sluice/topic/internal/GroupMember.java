@@ -151,7 +151,8 @@ final class GroupMember {
       }
       case REBALANCE_IN_PROGRESS -> later(this::join);
       default -> {
-        if (e.retriable()) {
+        // A full group table does not empty by itself in a backoff: the subscriber hears of it at once.
+        if (e.retriable() && e.code() != ErrorCode.LIMIT_EXCEEDED) {
           if (e.code() == ErrorCode.NOT_LEADER) {
             coordinatorLost();
           }

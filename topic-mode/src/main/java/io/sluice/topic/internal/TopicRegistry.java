@@ -291,6 +291,10 @@ final class TopicRegistry extends VerticleBase {
 
   private Future<String> coordinator(String group) {
     Future<String> f = coordinators.get(group);
+    if (f == null && coordinators.size() >= options.getMaxGroups()) {
+      return Future.failedFuture(new SluiceException(ErrorCode.LIMIT_EXCEEDED, "cannot coordinate group '" + group
+          + "': the limit of " + options.getMaxGroups() + " groups is reached"));
+    }
     if (f == null || f.failed()) {
       f = vertx.deployVerticle(new GroupCoordinator(group, offsets, strategies, options));
       coordinators.put(group, f);
