@@ -66,8 +66,11 @@ final class QueueBench {
   static final int CONSUMERS = 4;
   /** Messages per {@code sendBatch} when flat out. */
   static final int SEND_BATCH = 100;
-  /** {@code sendBatch} calls each producer keeps in flight when flat out. */
-  static final int SEND_WINDOW = 4;
+  /**
+   * {@code sendBatch} calls each producer keeps in flight when flat out (default 4; {@code -Dsluice.bench.queue.window}).
+   * With fsync always a producer's throughput is its window over its round trip, so the results name it.
+   */
+  static final int SEND_WINDOW = Integer.getInteger("sluice.bench.queue.window", 4);
   /** Most messages a paced tick sends in one batch (it only matters if a tick comes very late). */
   static final int PACED_MAX_BATCH = 1000;
   static final int PREFETCH = 2000;

@@ -1,5 +1,7 @@
 package io.sluice.broker.internal;
 
+import io.vertx.core.Future;
+import java.util.function.Supplier;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -32,6 +34,7 @@ final class NodeMetrics {
 
   private final PrometheusMeterRegistry registry;
   private final boolean owned;
+  private volatile Supplier<Future<Void>> beforeScrape = Future::succeededFuture;
 
   private NodeMetrics(PrometheusMeterRegistry registry, boolean owned) {
     this.registry = registry;
@@ -55,8 +58,18 @@ final class NodeMetrics {
     return !owned;
   }
 
+  /**
+   * Renders the registry, after {@link #beforeScrape}'s refresh of the gauges that are read from the
+   * services (topics, groups, queues) once they are open.
+   */
   Handler<RoutingContext> scrapeHandler() {
-    return PrometheusScrapingHandler.create(registry);
+    Handler<RoutingContext> render = PrometheusScrapingHandler.create(registry);
+    return ctx -> beforeScrape.get().onComplete(ar -> render.handle(ctx));
+  }
+
+  /** What a scrape waits for first (the domain gauges' refresh); nothing until the services are open. */
+  void beforeScrape(Supplier<Future<Void>> refresh) {
+    this.beforeScrape = refresh;
   }
 
   /**

@@ -141,6 +141,15 @@ public final class SluiceNodeImpl implements SluiceNode {
       });
     }
     return chain
+        .map(v -> {
+          TopicRoutes topicService = find(TopicRoutes.class);
+          QueueRoutes queueService = find(QueueRoutes.class);
+          if (topicService != null && queueService != null) {
+            DomainMetrics domain = new DomainMetrics(metrics.registry(), topicService.topics(), queueService.queues());
+            metrics.beforeScrape(domain::refresh);
+          }
+          return null;
+        })
         .compose(v -> http.mount(List.copyOf(groups)))
         .compose(v -> {
           if (!state.compareAndSet(NodeState.STARTING, NodeState.UP)) {
@@ -187,6 +196,17 @@ public final class SluiceNodeImpl implements SluiceNode {
       }
     }
     throw new IllegalStateException("this node runs no " + type.getSimpleName() + " (it is not started, or was started without it)");
+  }
+
+  private <G extends RouteGroup> G find(Class<G> type) {
+    synchronized (groups) {
+      for (RouteGroup g : groups) {
+        if (type.isInstance(g)) {
+          return type.cast(g);
+        }
+      }
+    }
+    return null;
   }
 
   /** The HTTP routes, in order; for tests that check them against the OpenAPI document. */
