@@ -39,6 +39,14 @@ public interface LogStore {
   Future<Void> drop(String name);
 
   /**
+   * Which of this store's logs this node leads. A local store (the default) leads every log and never
+   * changes; a replicated store says where each log's single writer belongs now.
+   */
+  default Leadership leadership() {
+    return Leadership.local();
+  }
+
+  /**
    * Closes every open log (flushing it and marking a clean shutdown). Afterwards every call on the
    * store and on its logs fails with {@code store_closed}; closing twice is a no-op.
    */

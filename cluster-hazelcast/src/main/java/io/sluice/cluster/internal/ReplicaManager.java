@@ -16,8 +16,10 @@ import io.sluice.api.Records;
 import io.sluice.api.SluiceException;
 import io.sluice.api.StoreClosedException;
 import io.sluice.api.internal.BatchChecks;
+import io.sluice.api.internal.LeadershipTracker;
 import io.sluice.api.internal.Promises;
 import io.sluice.api.store.AppendResult;
+import io.sluice.api.store.Leadership;
 import io.sluice.api.store.LogOptions;
 import io.sluice.api.store.LogStore;
 import io.sluice.api.store.PartitionLog;
@@ -106,6 +108,8 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
   private final String self;
   private final IMap<String, String> map;
   private final List<LeadershipListener> listeners = new CopyOnWriteArrayList<>();
+  /** The store-neutral view of the same changes, for the modes (they know no cluster types). */
+  private final LeadershipTracker leadership = new LeadershipTracker();
   private final Map<String, ReplicatedPartitionLog> handles = new ConcurrentHashMap<>();
   private volatile boolean closed;
   private volatile boolean halted;
@@ -338,6 +342,11 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
       Assignment a = assignments.get(name);
       return a == null ? Future.failedFuture(NotFoundException.unknownLog(name)) : Future.succeededFuture(a.toPlacement());
     });
+  }
+
+  @Override
+  public Leadership leadership() {
+    return leadership;
   }
 
   @Override
@@ -581,6 +590,7 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
   }
 
   private void notifyLeadership(String name, boolean leader, long epoch) {
+    leadership.changed(name, leader);
     for (LeadershipListener l : listeners) {
       try {
         l.leadershipChanged(name, leader, epoch);

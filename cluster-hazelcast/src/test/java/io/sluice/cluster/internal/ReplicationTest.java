@@ -15,6 +15,7 @@ import io.sluice.api.Record;
 import io.sluice.api.RecordBatch;
 import io.sluice.api.SluiceException;
 import io.sluice.api.store.AppendResult;
+import io.sluice.api.store.Leadership;
 import io.sluice.api.store.LogOptions;
 import io.sluice.api.store.LogStore;
 import io.sluice.api.store.PartitionLog;
@@ -22,6 +23,7 @@ import io.sluice.cluster.Acks;
 import io.sluice.cluster.Placement;
 import io.sluice.cluster.ReplicatedLogStore;
 import io.sluice.cluster.Replication;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -30,6 +32,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -183,6 +186,37 @@ class ReplicationTest {
 
   private int follower(Placement p) {
     return cluster.indexOf(p.replicas().stream().filter(r -> !r.equals(p.leader())).findFirst().orElseThrow());
+  }
+
+  @Test
+  void theStoreNeutralLeadershipFollowsTheLeaderAndTellsListenersOnTheirContext() {
+    List<List<String>> told = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      List<String> mine = new CopyOnWriteArrayList<>();
+      told.add(mine);
+      Leadership leadership = stores.get(i).leadership();
+      assertTrue(leadership.distributed());
+      Context ctx = disks.getOrCreateContext();
+      CompletableFuture<Void> added = new CompletableFuture<>();
+      ctx.runOnContext(v -> {
+        leadership.addListener((log, leader) -> mine.add(log + "=" + leader + (Vertx.currentContext() == ctx ? "" : " (wrong context)")));
+        added.complete(null);
+      });
+      added.join();
+    }
+    await(stores.get(0).open("ledger-0", new LogOptions(), new Replication(2, 1, Acks.ALL)));
+    Placement p = placement(0, "ledger-0");
+    int leader = cluster.indexOf(p.leader());
+    int f = follower(p);
+    eventually("the leader leads, in its own view", 10_000, () -> stores.get(leader).leadership().leads("ledger-0"));
+    assertFalse(stores.get(f).leadership().leads("ledger-0"));
+    assertFalse(stores.get(other(p)).leadership().leads("ledger-0"));
+    eventually("the leader's listener heard it", 5000, () -> told.get(leader).equals(List.of("ledger-0=true")));
+
+    crash(leader);
+    eventually("the follower leads after the crash", 15_000, () -> stores.get(f).leadership().leads("ledger-0"));
+    eventually("the new leader's listener heard it", 5000, () -> told.get(f).equals(List.of("ledger-0=true")));
+    assertEquals(List.of(), told.get(other(p)), "a node with no replica was never told");
   }
 
   @Test
