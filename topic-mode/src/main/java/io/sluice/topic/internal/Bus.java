@@ -1,5 +1,6 @@
 package io.sluice.topic.internal;
 
+import io.sluice.api.SluiceException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -7,6 +8,8 @@ import io.vertx.core.eventbus.Message;
 
 /** Request/reply on the event bus with an operation header and typed errors. Stateless apart from the Vert.x reference. */
 public final class Bus {
+
+  private static final long RETRY_BACKOFF_MS = 100;
 
   private final Vertx vertx;
 
@@ -27,5 +30,25 @@ public final class Bus {
 
   public <T> Future<T> call(String address, String op, Object body, long timeoutMs) {
     return this.<T>request(address, op, body, timeoutMs).map(Message::body);
+  }
+
+  /**
+   * {@link #call}, tried again after a retriable failure (nobody serves the address while its owner moves
+   * to a new leader, {@code not_leader}, a timeout to a node that died) until {@code totalMs} passed; each
+   * attempt resolves the address anew. For calls that are safe to repeat.
+   */
+  public <T> Future<T> callRetrying(String address, String op, Object body, long attemptTimeoutMs, long totalMs) {
+    return callUntil(address, op, body, attemptTimeoutMs, System.currentTimeMillis() + totalMs);
+  }
+
+  private <T> Future<T> callUntil(String address, String op, Object body, long attemptTimeoutMs, long deadline) {
+    long left = deadline - System.currentTimeMillis();
+    return this.<T>call(address, op, body, Math.max(1, Math.min(attemptTimeoutMs, left))).recover(e -> {
+      SluiceException s = BusErrors.toSluice(e);
+      if (!s.retriable() || System.currentTimeMillis() + RETRY_BACKOFF_MS >= deadline) {
+        return Future.failedFuture(s);
+      }
+      return vertx.timer(RETRY_BACKOFF_MS).compose(x -> callUntil(address, op, body, attemptTimeoutMs, deadline));
+    });
   }
 }

@@ -39,13 +39,20 @@ import java.util.function.Supplier;
  * crash a restart deploys what was acknowledged; {@code delete} drops the logs before it forgets the topic,
  * so a crash mid-delete leaves a topic to delete again rather than orphaned logs.
  *
+ * <p>On a replicated store ({@link io.sluice.api.store.Leadership#distributed()}) one registry runs in the
+ * cluster, on the node leading {@code __topics} ({@link ClusteredTopics} deploys and undeploys it), and the
+ * group coordinators run beside it: it then opens the one {@code __offsets} state log itself (its single
+ * writer, wherever that log's leader is), creates partition logs but deploys no owners (each node runs the
+ * owners of the partitions it leads), and answers {@code layout} (every topic's config) for those nodes.
+ *
  * <p>Thread contract: confined to the verticle's context.
  */
 final class TopicRegistry extends VerticleBase {
 
   private final LogStore store;
   private final TopicsOptions options;
-  private final StateStore offsets;
+  private final boolean clustered;
+  private StateStore offsets;
   private final Map<String, AssignmentStrategy> strategies;
   private final TreeMap<String, TopicConfig> topics = new TreeMap<>();
   /** Per topic, the owner deployment id of each partition. */
@@ -56,17 +63,25 @@ final class TopicRegistry extends VerticleBase {
   private Bus bus;
   private Future<?> changes = Future.succeededFuture();
 
+  /** @param offsets the node's offsets state, or null on a replicated store (the registry opens it while it runs) */
   TopicRegistry(LogStore store, TopicsOptions options, StateStore offsets, Map<String, AssignmentStrategy> strategies) {
     this.store = store;
     this.options = options;
     this.offsets = offsets;
+    this.clustered = offsets == null;
     this.strategies = strategies;
   }
 
   @Override
   public Future<?> start() {
     bus = new Bus(vertx);
-    return StateStore.open(store, Addresses.TOPICS_STATE_LOG, new LogOptions().setFsync(options.getStateFsync()))
+    Future<Void> offsetsReady = !clustered ? Future.succeededFuture()
+        : StateStore.open(store, Addresses.OFFSETS_STATE_LOG, new LogOptions().setFsync(options.getStateFsync()))
+            .map(s -> {
+              offsets = s;
+              return null;
+            });
+    return offsetsReady.compose(x -> StateStore.open(store, Addresses.TOPICS_STATE_LOG, new LogOptions().setFsync(options.getStateFsync())))
         .compose(s -> {
           topicState = s;
           List<Future<Void>> deployed = new ArrayList<>();
@@ -92,7 +107,8 @@ final class TopicRegistry extends VerticleBase {
       coordinators.values().forEach(f -> undeploys.add(f.compose(this::undeploy)));
       owners.values().forEach(ids -> ids.forEach(id -> undeploys.add(undeploy(id))));
       return Future.join(undeploys);
-    })).transform(v -> topicState == null ? Future.succeededFuture() : topicState.close());
+    })).transform(v -> topicState == null ? Future.succeededFuture() : topicState.close())
+        .transform(v -> clustered && offsets != null ? offsets.close() : Future.succeededFuture());
   }
 
   private Future<Void> undeploy(String id) {
@@ -110,6 +126,7 @@ final class TopicRegistry extends VerticleBase {
         case "delete" -> serial(() -> delete(name(body)));
         case "increase" -> serial(() -> increase(name(body), body.getInteger("partitions", 0)));
         case "metadata" -> Future.succeededFuture(metadata(body));
+        case "layout" -> Future.succeededFuture(layout());
         case "findCoordinator" -> coordinator(Names.validate("group", body.getString("group"))).map(id -> new JsonObject());
         case "listGroups" -> Future.succeededFuture(new JsonObject().put("groups", new JsonArray(new ArrayList<>(groups()))));
         case "describeGroup" -> describeGroup(Names.validate("group", body.getString("group")));
@@ -195,6 +212,14 @@ final class TopicRegistry extends VerticleBase {
   private Future<Void> deployOwners(String topic, int from, int until) {
     List<Future<String>> deployed = new ArrayList<>();
     TopicConfig config = topics.get(topic);
+    if (clustered) {
+      // Only the logs: each partition's owner starts on the node leading its log (ClusteredTopics).
+      List<Future<?>> created = new ArrayList<>();
+      for (int p = from; p < until; p++) {
+        created.add(store.open(Addresses.logName(topic, p), config.toLogOptions()));
+      }
+      return Future.all(created).mapEmpty();
+    }
     for (int p = from; p < until; p++) {
       deployed.add(vertx.deployVerticle(new PartitionOwner(store, topic, p, config, options.getRetentionCheckIntervalMs())));
     }
@@ -223,7 +248,8 @@ final class TopicRegistry extends VerticleBase {
     TopicConfig config = existing(name);
     List<Future<JsonObject>> parts = new ArrayList<>();
     for (int p = 0; p < config.getPartitions(); p++) {
-      parts.add(bus.call(Addresses.partition(name, p), "offsets", new JsonObject(), 30_000));
+      parts.add(clustered ? bus.callRetrying(Addresses.partition(name, p), "offsets", new JsonObject(), 10_000, 30_000)
+          : bus.call(Addresses.partition(name, p), "offsets", new JsonObject(), 30_000));
     }
     return Future.all(parts).map(all -> {
       JsonArray ps = new JsonArray();
@@ -286,6 +312,12 @@ final class TopicRegistry extends VerticleBase {
         out.put(t, new JsonObject().put("partitions", c.getPartitions()).put("maxMessageBytes", c.getMaxMessageBytes()));
       }
     }
+    return new JsonObject().put("topics", out);
+  }
+
+  private JsonObject layout() {
+    JsonObject out = new JsonObject();
+    topics.forEach((name, config) -> out.put(name, config.toJson()));
     return new JsonObject().put("topics", out);
   }
 

@@ -36,12 +36,14 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The node side of topics: opens the {@code __offsets} state log, deploys the {@link TopicRegistry}
  * (which deploys partition owners and group coordinators), and offers admin calls that go to the
- * registry over the event bus like any remote client would. Thread-safe: the client registry is a
+ * registry over the event bus like any remote client would. On a replicated store it deploys
+ * {@link ClusteredTopics} instead, which runs each of those where the store's leaders are. Thread-safe: the client registry is a
  * concurrent set, everything else is immutable or lives in verticles.
  */
 public final class TopicsImpl implements Topics {
 
   private static final long ADMIN_TIMEOUT_MS = 60_000;
+  private static final long ADMIN_ATTEMPT_MS = 30_000;
 
   private final Vertx vertx;
   private final Bus bus;
@@ -68,6 +70,13 @@ public final class TopicsImpl implements Topics {
     }
     opts.getAssignmentStrategies().forEach(s -> strategies.put(s.name(), s));
     Promise<Topics> result = Promises.onCallerContext();
+    if (store.leadership().distributed()) {
+      // Owners, registry and coordinators follow the store's leaders (ClusteredTopics); no node-local offsets.
+      vertx.deployVerticle(new ClusteredTopics(store, opts, Map.copyOf(strategies)))
+          .<Topics>map(id -> new TopicsImpl(vertx, null, id))
+          .onComplete(result);
+      return result.future();
+    }
     StateStore.open(store, Addresses.OFFSETS_STATE_LOG, new LogOptions().setFsync(opts.getStateFsync()))
         .compose(offsets -> vertx.deployVerticle(new TopicRegistry(store, opts, offsets, Map.copyOf(strategies)))
             .<Topics>map(id -> new TopicsImpl(vertx, offsets, id))
@@ -89,7 +98,8 @@ public final class TopicsImpl implements Topics {
       return Future.failedFuture(e);
     }
     Promise<T> result = Promises.onCallerContext();
-    bus.<JsonObject>call(Addresses.REGISTRY, op, body, ADMIN_TIMEOUT_MS).map(decode).onComplete(result);
+    // The registry may be moving to a new leader of __topics: retry while nobody serves it.
+    bus.<JsonObject>callRetrying(Addresses.REGISTRY, op, body, ADMIN_ATTEMPT_MS, ADMIN_TIMEOUT_MS).map(decode).onComplete(result);
     return result.future();
   }
 
@@ -231,7 +241,7 @@ public final class TopicsImpl implements Topics {
       Promise<Void> result = Promise.promise();
       Future.join(closes)
           .transform(v -> vertx.deploymentIDs().contains(registryDeployment) ? vertx.undeploy(registryDeployment) : Future.succeededFuture())
-          .transform(v -> offsets.close())
+          .transform(v -> offsets == null ? Future.succeededFuture() : offsets.close())
           .onComplete(result);
       closing = result.future();
     }
