@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.sluice.api.Message;
-import io.sluice.api.store.LogStore;
 import io.sluice.cluster.ReplicatedLogStore;
-import io.sluice.cluster.internal.TestCluster;
 import io.sluice.topic.Consumer;
 import io.sluice.topic.ConsumerOptions;
 import io.sluice.topic.ConsumerRecord;
@@ -19,6 +17,7 @@ import io.sluice.topic.RecordMetadata;
 import io.sluice.topic.TopicConfig;
 import io.sluice.topic.Topics;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,66 +25,51 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The topic mode on a 3-node cluster in this JVM (replicated store, RF 3, minInSync 2, acks=all, memory
- * stores underneath): each partition's owner, the registry and the group coordinators run on exactly one
- * node, the one leading their log, and move with the leadership.
+ * The topic mode on a 3-node cluster in this JVM: each partition's owner, the registry and the group
+ * coordinators run on exactly one node, the one leading their log, and move with the leadership.
  *
  * <p>Thread contract: the test thread drives everything and waits on futures.
  */
-class ClusteredTopicsTest {
+class ClusteredTopicsTest extends ModeClusterTestBase<Topics> {
 
   private static final String TOPIC = "orders";
   private static final int PARTITIONS = 3;
 
-  private TestCluster cluster;
-  private final List<ReplicatedLogStore> stores = new ArrayList<>();
-  private final List<Topics> topics = new ArrayList<>();
   private final List<Object> clients = new ArrayList<>();
 
-  @BeforeEach
-  void start() {
-    // RF 3: after one node dies every partition keeps minInSync 2 replicas in sync, so writes go on.
-    cluster = new TestCluster(3, o -> o.setReplicationFactor(3).setMinInSync(2));
-    for (int i = 0; i < 3; i++) {
-      ReplicatedLogStore s = await(ReplicatedLogStore.create(cluster.node(i), LogStore.memory(cluster.node(i).vertx()), "modes"));
-      stores.add(s);
-      topics.add(await(Topics.create(cluster.node(i).vertx(), s)));
-    }
+  @Override
+  protected Future<Topics> createMode(Vertx vertx, ReplicatedLogStore store) {
+    return Topics.create(vertx, store);
   }
 
-  @AfterEach
-  void stop() {
-    try {
-      for (Object c : clients) {
-        Future<Void> closed = c instanceof Producer p ? p.close() : ((Consumer) c).close();
-        closed.toCompletionStage().toCompletableFuture().completeOnTimeout(null, 5, java.util.concurrent.TimeUnit.SECONDS).join();
-      }
-      for (int i = 0; i < 3; i++) {
-        if (cluster.node(i) != null) {
-          await(topics.get(i).close());
-          await(stores.get(i).close());
-        }
-      }
-    } finally {
-      cluster.close();
+  @Override
+  protected Future<Void> closeMode(Topics mode) {
+    return mode.close();
+  }
+
+  @Override
+  protected void closeClients() {
+    for (Object c : clients) {
+      Future<Void> closed = c instanceof Producer p ? p.close() : ((Consumer) c).close();
+      // A client of a crashed node may never answer.
+      closed.toCompletionStage().toCompletableFuture().completeOnTimeout(null, 5, TimeUnit.SECONDS).join();
     }
   }
 
   private Producer producer(int node) {
-    Producer p = topics.get(node).createProducer(new ProducerOptions().setLingerMs(2).setRequestTimeoutMs(5000)
+    Producer p = modes.get(node).createProducer(new ProducerOptions().setLingerMs(2).setRequestTimeoutMs(5000)
         .setDeliveryTimeoutMs(60_000));
     clients.add(p);
     return p;
   }
 
   private Consumer member(int node) {
-    Consumer c = topics.get(node).createConsumer(new ConsumerOptions().setGroupId("billing").setAutoCommit(false)
+    Consumer c = modes.get(node).createConsumer(new ConsumerOptions().setGroupId("billing").setAutoCommit(false)
         .setAutoOffsetReset(OffsetReset.EARLIEST).setSessionTimeoutMs(6000).setHeartbeatIntervalMs(1000)
         .setRequestTimeoutMs(5000).setFetchMaxWaitMs(200));
     clients.add(c);
@@ -141,13 +125,9 @@ class ClusteredTopicsTest {
     }
   }
 
-  private int leaderOf(String log) {
-    return cluster.indexOf(await(stores.get(0).placement(log)).leader());
-  }
-
   @Test
   void producedOnOneNodeConsumedInAGroupOnTwoOthersAndThroughALeaderCrash() {
-    await(topics.get(0).createTopic(TOPIC, new TopicConfig().setPartitions(PARTITIONS)));
+    await(modes.get(0).createTopic(TOPIC, new TopicConfig().setPartitions(PARTITIONS)));
     // Exactly one owner per partition in the cluster, on its leader.
     for (int p = 0; p < PARTITIONS; p++) {
       String log = TOPIC + "-" + p;

@@ -272,15 +272,23 @@ final class QueueOwner extends VerticleBase {
     return "qc." + queue;
   }
 
+  static LogOptions dataLogOptions(QueueConfig config) {
+    return new LogOptions().setSegmentBytes(config.getSegmentBytes()).setFsync(config.getFsync())
+        .setMaxRecordBytes(config.getMaxMessageBytes())
+        .setMaxBatchBytes(Math.max(LogOptions.DEFAULT_MAX_BATCH_BYTES, config.getMaxMessageBytes() + 4096));
+  }
+
+  static LogOptions controlLogOptions(QueueConfig config) {
+    return new LogOptions().setSegmentBytes(Math.min(config.getSegmentBytes(), 8 * 1024 * 1024))
+        .setFsync(config.getFsync()).setMaxRecordBytes(8 * 1024 * 1024).setMaxBatchBytes(16 * 1024 * 1024);
+  }
+
   // ================================================================== lifecycle
 
   @Override
   public Future<?> start() {
-    LogOptions data = new LogOptions().setSegmentBytes(config.getSegmentBytes()).setFsync(config.getFsync())
-        .setMaxRecordBytes(config.getMaxMessageBytes())
-        .setMaxBatchBytes(Math.max(LogOptions.DEFAULT_MAX_BATCH_BYTES, config.getMaxMessageBytes() + 4096));
-    LogOptions control = new LogOptions().setSegmentBytes(Math.min(config.getSegmentBytes(), 8 * 1024 * 1024))
-        .setFsync(config.getFsync()).setMaxRecordBytes(8 * 1024 * 1024).setMaxBatchBytes(16 * 1024 * 1024);
+    LogOptions data = dataLogOptions(config);
+    LogOptions control = controlLogOptions(config);
     return store.open(dataLogName(name), data)
         .compose(l -> {
           log = l;

@@ -28,6 +28,11 @@ import java.util.logging.Logger;
  * {@link QueueOwner} per queue, and serves create, delete and list at {@code <address>:admin}.
  * Admin requests are handled one at a time, in order.
  *
+ * <p>On a replicated store one registry runs in the cluster, on the node leading {@code __queues}
+ * ({@link ClusteredQueues} starts and stops it): it then creates a queue's logs but deploys no owner (the
+ * node leading {@code q.<queue>} runs it), announces changes at {@code <address>:changed} and answers
+ * {@code layout} (every queue's config).
+ *
  * <p>Thread contract: confined to this verticle's context.
  */
 final class QueueRegistry extends VerticleBase {
@@ -37,6 +42,7 @@ final class QueueRegistry extends VerticleBase {
 
   private final LogStore store;
   private final QueuesOptions options;
+  private final boolean clustered;
   private final TreeMap<String, QueueConfig> configs = new TreeMap<>();
   private final Map<String, String> deployments = new TreeMap<>();
   private StateStore state;
@@ -44,20 +50,31 @@ final class QueueRegistry extends VerticleBase {
   /** Admin requests run one after another: each waits for the previous one. */
   private Future<?> last = Future.succeededFuture();
 
-  QueueRegistry(LogStore store, QueuesOptions options) {
+  QueueRegistry(LogStore store, QueuesOptions options, boolean clustered) {
     this.store = store;
     this.options = options;
+    this.clustered = clustered;
+  }
+
+  static LogOptions configStoreOptions() {
+    return new LogOptions().setSegmentBytes(4 * 1024 * 1024);
+  }
+
+  static String changedAddress(String base) {
+    return base + ":changed";
   }
 
   @Override
   public Future<?> start() {
-    return StateStore.open(store, CONFIG_STORE, new LogOptions().setSegmentBytes(4 * 1024 * 1024)).compose(s -> {
+    return StateStore.open(store, CONFIG_STORE, configStoreOptions()).compose(s -> {
       state = s;
       List<Future<String>> owners = new ArrayList<>();
       for (Map.Entry<String, Buffer> e : s.entries("").entrySet()) {
         QueueConfig config = new QueueConfig(new JsonObject(e.getValue()));
         configs.put(e.getKey(), config);
-        owners.add(deploy(e.getKey(), config));
+        if (!clustered) {
+          owners.add(deploy(e.getKey(), config));
+        }
       }
       return Future.all(owners);
     }).compose(v -> {
@@ -128,6 +145,11 @@ final class QueueRegistry extends VerticleBase {
       case "delete" -> delete(req.getString("name")).map(v -> null);
       case "list" -> Future.succeededFuture(new JsonArray(new ArrayList<>(configs.keySet())));
       case "ping" -> Future.succeededFuture("pong");
+      case "layout" -> {
+        JsonObject out = new JsonObject();
+        configs.forEach((name, config) -> out.put(name, config.toJson()));
+        yield Future.succeededFuture(out);
+      }
       default -> Future.failedFuture(new InvalidArgumentException("unknown admin action '" + action + "'"));
     };
   }
@@ -157,6 +179,18 @@ final class QueueRegistry extends VerticleBase {
       }
     }
     // Leftover logs of a queue whose delete did not finish would resurrect its messages: clear them first.
+    if (clustered) {
+      // The owner starts on the node leading the data log, once the logs exist and the layout says so.
+      return dropLogs(name)
+          .compose(v -> Future.all(store.open(QueueOwner.dataLogName(name), QueueOwner.dataLogOptions(config)),
+              store.open(QueueOwner.controlLogName(name), QueueOwner.controlLogOptions(config))))
+          .compose(v -> state.put(name, config.toJson().toBuffer()))
+          .map(v -> {
+            configs.put(name, config);
+            vertx.eventBus().publish(changedAddress(options.getAddress()), name);
+            return config;
+          });
+    }
     return dropLogs(name)
         .compose(v -> deploy(name, config))
         .compose(id -> state.put(name, config.toJson().toBuffer()).recover(e ->
@@ -188,6 +222,11 @@ final class QueueRegistry extends VerticleBase {
         .compose(v -> {
           configs.remove(name);
           return dropLogs(name);
+        })
+        .onSuccess(v -> {
+          if (clustered) {
+            vertx.eventBus().publish(changedAddress(options.getAddress()), name);
+          }
         });
   }
 

@@ -29,6 +29,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -38,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The {@link Queues} client: validates arguments, encodes requests and sends them to the queue owners
@@ -58,6 +61,9 @@ public final class QueuesImpl implements Queues {
    */
   private static final Set<String> VALID_NAMES = ConcurrentHashMap.newKeySet();
   private static final int MAX_VALID_NAMES = 4096;
+  private static final long RETRY_BACKOFF_MS = 100;
+  /** How long a clustered request retries while its owner moves (failure detection plus election take seconds). */
+  static final long CLUSTER_RETRY_MS = 30_000;
 
   private final Vertx vertx;
   private final QueuesOptions options;
@@ -67,19 +73,30 @@ public final class QueuesImpl implements Queues {
   private final Set<Object> closeables = ConcurrentHashMap.newKeySet();
   private volatile String registryDeployment;
   private volatile boolean closed;
+  /** On a replicated store owners and the registry move with their logs' leaders: requests retry while they do. */
+  private final boolean clustered;
 
-  private QueuesImpl(Vertx vertx, QueuesOptions options) {
+  private QueuesImpl(Vertx vertx, QueuesOptions options, boolean clustered) {
     this.vertx = vertx;
     this.options = options;
+    this.clustered = clustered;
     this.bus = vertx.eventBus();
     this.ownerDelivery = timeout(0);
   }
 
   public static Future<Queues> create(Vertx vertx, LogStore store, QueuesOptions options) {
     Wire.registerCodecs(vertx);
-    QueuesImpl queues = new QueuesImpl(vertx, options);
+    boolean clustered = store.leadership().distributed();
+    QueuesImpl queues = new QueuesImpl(vertx, options, clustered);
+    if (clustered) {
+      // Every node runs this; the registry and each owner run only where their log's leader is.
+      return vertx.deployVerticle(new ClusteredQueues(store, options)).map(id -> {
+        queues.registryDeployment = id;
+        return queues;
+      });
+    }
     return QueueRegistry.checkAddressFree(vertx, options)
-        .compose(v -> vertx.deployVerticle(new QueueRegistry(store, options))).map(id -> {
+        .compose(v -> vertx.deployVerticle(new QueueRegistry(store, options, false))).map(id -> {
       queues.registryDeployment = id;
       return queues;
     });
@@ -126,9 +143,31 @@ public final class QueuesImpl implements Queues {
     if (closed) {
       return Future.failedFuture(new SluiceException(ErrorCode.STORE_CLOSED, "queues client is closed"));
     }
-    return bus.<T>request(address, body, delivery).transform(ar -> ar.succeeded()
+    Future<io.vertx.core.eventbus.Message<T>> sent = clustered ? retrying(vertx, () -> bus.<T>request(address, body, delivery))
+        : bus.<T>request(address, body, delivery);
+    return sent.transform(ar -> ar.succeeded()
         ? Future.succeededFuture(ar.result().body())
         : Future.failedFuture(Failures.fromReply(ar.cause(), queue)));
+  }
+
+  /**
+   * {@code call} again while nobody serves the address or the request timed out (its owner moving to a new
+   * leader, or on a node that died), for at most {@value #CLUSTER_RETRY_MS} ms; each attempt resolves the
+   * address anew. A send retried after a timeout may be stored twice (delivery is at least once).
+   */
+  static <T> Future<io.vertx.core.eventbus.Message<T>> retrying(Vertx vertx, Supplier<Future<io.vertx.core.eventbus.Message<T>>> call) {
+    return retryUntil(vertx, call, System.currentTimeMillis() + CLUSTER_RETRY_MS);
+  }
+
+  private static <T> Future<io.vertx.core.eventbus.Message<T>> retryUntil(Vertx vertx, Supplier<Future<io.vertx.core.eventbus.Message<T>>> call, long deadline) {
+    return call.get().recover(e -> {
+      boolean moving = e instanceof ReplyException re
+          && (re.failureType() == ReplyFailure.NO_HANDLERS || re.failureType() == ReplyFailure.TIMEOUT);
+      if (!moving || System.currentTimeMillis() + RETRY_BACKOFF_MS >= deadline) {
+        return Future.failedFuture(e);
+      }
+      return vertx.timer(RETRY_BACKOFF_MS).compose(x -> retryUntil(vertx, call, deadline));
+    });
   }
 
   private <T> Future<T> toOwner(String queue, Object body) {

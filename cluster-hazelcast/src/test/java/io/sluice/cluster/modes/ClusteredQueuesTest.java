@@ -1,0 +1,112 @@
+package io.sluice.cluster.modes;
+
+import static io.sluice.api.store.ContractSupport.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.sluice.api.Message;
+import io.sluice.cluster.ReplicatedLogStore;
+import io.sluice.queue.Delivery;
+import io.sluice.queue.Queues;
+import io.sluice.queue.QueuesOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The queue mode on a 3-node cluster in this JVM: a queue's owner (its shared cursor) runs on the node leading its data log and moves
+ * with it, replaying the replicated settlement journal.
+ *
+ * <p>Thread contract: the test thread drives everything and waits on futures.
+ */
+class ClusteredQueuesTest extends ModeClusterTestBase<Queues> {
+
+  private static final String QUEUE = "jobs";
+  private static final long LEASE_MS = 2000;
+
+  @Override
+  protected Future<Queues> createMode(Vertx vertx, ReplicatedLogStore store) {
+    // A request sent to the owner on a node that then died fails after this, and is retried at the new owner.
+    return Queues.create(vertx, store, new QueuesOptions().setRequestTimeoutMs(3000));
+  }
+
+  @Override
+  protected Future<Void> closeMode(Queues mode) {
+    return mode.close();
+  }
+
+  /** Receives on {@code node} until nothing arrives for a while or {@code max} deliveries came. */
+  private List<Delivery> receive(int node, int max) {
+    List<Delivery> out = new ArrayList<>();
+    while (out.size() < max) {
+      List<Delivery> got = await(modes.get(node).receive(QUEUE, Math.min(10, max - out.size()), 500, LEASE_MS));
+      if (got.isEmpty()) {
+        break;
+      }
+      out.addAll(got);
+    }
+    return out;
+  }
+
+  @Test
+  void sentOnOneNodeSettledOnTwoOthersAndThroughALeaderCrash() {
+    await(modes.get(0).createQueue(QUEUE));
+    List<Future<Long>> sent = new ArrayList<>();
+    Set<String> all = new HashSet<>();
+    for (int i = 0; i < 100; i++) {
+      all.add("job-" + i);
+      sent.add(modes.get(0).send(QUEUE, Message.of("k", "job-" + i)));
+    }
+    await(Future.all(sent));
+    int owner = leaderOf("q." + QUEUE);
+    for (int i = 0; i < 3; i++) {
+      assertEquals(i == owner, stores.get(i).leadership().leads("q." + QUEUE), "the data log has one leader: " + owner);
+    }
+
+    // B and C share the queue's one cursor: nobody gets a message another holds.
+    Set<String> acked = new HashSet<>();
+    Set<String> held = new HashSet<>();
+    for (int node : new int[] {1, 2}) {
+      List<Delivery> got = receive(node, 30);
+      assertEquals(30, got.size(), "node " + node + " received");
+      for (int i = 0; i < got.size(); i++) {
+        String v = got.get(i).record().valueAsString();
+        assertTrue(!acked.contains(v) && !held.contains(v), "one holder at a time: " + v);
+        if (i < 20) {
+          await(modes.get(node).ack(got.get(i).receipt()));
+          acked.add(v);
+        } else {
+          held.add(v); // received, never acknowledged
+        }
+      }
+    }
+
+    int survivor = owner == 1 ? 2 : 1;
+    cluster.awaitSafe();
+    cluster.crash(owner);
+    // The new owner replays the journal: every acknowledged message stays settled; held and unsent ones come back.
+    Set<String> expected = new HashSet<>(all);
+    expected.removeAll(acked);
+    Set<String> seen = new HashSet<>();
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (!seen.containsAll(expected)) {
+      if (System.currentTimeMillis() > deadline) {
+        expected.removeAll(seen);
+        fail("not redelivered within 60 s: " + expected);
+      }
+      for (Delivery d : receive(survivor, 100)) {
+        String v = d.record().valueAsString();
+        assertTrue(!acked.contains(v), "an acknowledged message was delivered again: " + v);
+        seen.add(v);
+        await(modes.get(survivor).ack(d.receipt()));
+      }
+    }
+    assertEquals(expected, seen);
+    assertTrue(seen.containsAll(held), "every held message came back");
+  }
+}
