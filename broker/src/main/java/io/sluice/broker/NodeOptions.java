@@ -32,6 +32,7 @@ public final class NodeOptions {
   public static final long DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
   public static final String DEFAULT_CLUSTER_HOST = "127.0.0.1";
   public static final int DEFAULT_CLUSTER_PORT = 5701;
+  public static final String DEFAULT_CLUSTER_NAME = "sluice";
   /** The registry name vertx-micrometer-metrics uses when none is set. */
   public static final String DEFAULT_METRICS_REGISTRY_NAME = "default";
 
@@ -64,6 +65,7 @@ public final class NodeOptions {
   private String clusterHost = DEFAULT_CLUSTER_HOST;
   private int clusterPort = DEFAULT_CLUSTER_PORT;
   private List<String> join = List.of();
+  private String clusterName = DEFAULT_CLUSTER_NAME;
   private String metricsRegistryName = DEFAULT_METRICS_REGISTRY_NAME;
   private int groupMaxMembers = DEFAULT_GROUP_MAX_MEMBERS;
   private long groupSessionTimeoutMs = DEFAULT_GROUP_SESSION_TIMEOUT_MS;
@@ -98,6 +100,7 @@ public final class NodeOptions {
     this.clusterHost = other.clusterHost;
     this.clusterPort = other.clusterPort;
     this.join = other.join;
+    this.clusterName = other.clusterName;
     this.metricsRegistryName = other.metricsRegistryName;
     this.groupMaxMembers = other.groupMaxMembers;
     this.groupSessionTimeoutMs = other.groupSessionTimeoutMs;
@@ -411,7 +414,10 @@ public final class NodeOptions {
     return this;
   }
 
-  /** Whether the node joins a cluster. Not available yet: a node with this set refuses to start. */
+  /**
+   * Whether the node runs clustered: Vert.x clustered through Hazelcast, logs replicated across the nodes
+   * (cluster-hazelcast), each topic partition and queue served by its log's leader.
+   */
   public boolean isCluster() {
     return cluster;
   }
@@ -421,7 +427,7 @@ public final class NodeOptions {
     return this;
   }
 
-  /** This node's name in the cluster, or {@code null} to let the cluster pick one. */
+  /** This node's name in the cluster (replicas are recorded by it: keep it stable), or {@code null} for {@code node-<cluster port>}. */
   public String getNodeId() {
     return nodeId;
   }
@@ -448,6 +454,16 @@ public final class NodeOptions {
 
   public NodeOptions setClusterPort(int clusterPort) {
     this.clusterPort = checkPort(clusterPort);
+    return this;
+  }
+
+  /** The cluster's name: nodes join only a cluster of the same name (one per deployment). Default {@value #DEFAULT_CLUSTER_NAME}. */
+  public String getClusterName() {
+    return clusterName;
+  }
+
+  public NodeOptions setClusterName(String clusterName) {
+    this.clusterName = Names.validate("cluster name", clusterName);
     return this;
   }
 
@@ -485,7 +501,7 @@ public final class NodeOptions {
     return "NodeOptions{dataDir=" + dataDir + ", http=" + httpHost + ":" + httpPort + ", store=" + store
         + ", httpMaxBodyBytes=" + httpMaxBodyBytes + ", shutdownTimeoutMs=" + shutdownTimeoutMs
         + ", cluster=" + cluster + ", nodeId=" + nodeId + ", clusterHost=" + clusterHost
-        + ", clusterPort=" + clusterPort + ", join=" + join + ", bridgeOutbound=" + bridgeOutbound
+        + ", clusterPort=" + clusterPort + ", join=" + join + ", clusterName=" + clusterName + ", bridgeOutbound=" + bridgeOutbound
         + ", bridgeInbound=" + bridgeInbound + ", security=" + security + ", tls=" + isTls() + "}";
   }
 

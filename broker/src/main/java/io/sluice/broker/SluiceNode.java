@@ -21,10 +21,11 @@ public interface SluiceNode {
   /**
    * Starts a node inside an existing {@code Vertx}. The HTTP server listens first ({@code /health} answers
    * 503 while the store and services start), then the node is ready and the returned future completes.
-   * The caller keeps ownership of {@code vertx}: {@link #close()} leaves it running.
+   * The caller keeps ownership of {@code vertx}: {@link #close()} leaves it running. A clustered node
+   * ({@link NodeOptions#isCluster()}) runs on a clustered Vert.x of its own instead, which it closes.
    *
    * <p>Fails, having released whatever it took, with {@link InvalidArgumentException} for settings the
-   * node cannot run with (for example {@code cluster}, not available yet), with an
+   * node cannot run with, with an
    * {@link IllegalStateException} saying so when the HTTP port is in use, or with the store's error.
    */
   static Future<SluiceNode> start(Vertx vertx, NodeOptions options) {

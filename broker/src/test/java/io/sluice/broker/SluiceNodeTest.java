@@ -133,14 +133,6 @@ class SluiceNodeTest {
   }
 
   @Test
-  void clusterModeIsRefusedUntilItExists(Vertx vertx) {
-    InvalidArgumentException e = assertThrows(InvalidArgumentException.class,
-        () -> await(SluiceNode.start(vertx, memoryNode().setCluster(true))));
-    assertTrue(e.getMessage().contains("not available yet"), e.getMessage());
-    assertEquals(0, vertx.deploymentIDs().size());
-  }
-
-  @Test
   void twoNodesAreIndependent(Vertx vertx) {
     // Each node needs its own Vertx: the queue and topic services own fixed event-bus addresses
     // (sluice.queue.*, sluice.topic.*), so a second node on the same event bus is refused with a conflict.

@@ -27,7 +27,8 @@ import java.util.function.Supplier;
  *       {@code changedAddress} (layout fetched again), and every second (retrying failed starts).</li>
  * </ul>
  * Between a leader change and its notice reaching both nodes an address can briefly have no handler
- * (clients retry) or two; the store refuses the old leader's appends (its epoch is over).
+ * (clients retry) or two: the old writer's appends are then forwarded to the new leader (writers are not
+ * fenced by epoch yet), so for that moment a writer's state can be split.
  *
  * <p>Thread contract: confined to the verticle's context (leadership listeners are told on it).
  */
@@ -53,6 +54,9 @@ public abstract class LeaderFollower extends VerticleBase {
   private MessageConsumer<Object> changed;
   private long timer = -1;
   private boolean stopped;
+  private boolean stateLogsCreated;
+  private boolean passPending;
+  private boolean refreshPending;
 
   /**
    * @param catalogue the registry's state log: its leader runs the registry
@@ -77,13 +81,22 @@ public abstract class LeaderFollower extends VerticleBase {
   public Future<?> start() {
     leadership.addListener(listener);
     changed = vertx.eventBus().consumer(changedAddress, m -> pass(true));
-    List<Future<?>> created = new ArrayList<>();
-    stateLogs.forEach(log -> created.add(store.open(log, stateOptions)));
-    return Future.all(created).compose(v -> changed.completion()).onSuccess(v -> {
+    // Not waiting for the state logs: they cannot be created before enough nodes joined; passes retry.
+    return changed.completion().onSuccess(v -> {
       roles = step(roles, this::registryRole);
       pass(true);
       timer = vertx.setPeriodic(PASS_INTERVAL_MS, id -> pass(layout == null));
     });
+  }
+
+  /** Creates the state logs once (someone must, for one node to lead them and run the registry). */
+  private Future<?> stateLogsCreated() {
+    if (stateLogsCreated) {
+      return Future.succeededFuture();
+    }
+    List<Future<?>> created = new ArrayList<>();
+    stateLogs.forEach(log -> created.add(store.open(log, stateOptions)));
+    return Future.all(created).onSuccess(v -> stateLogsCreated = true);
   }
 
   @Override
@@ -113,8 +126,19 @@ public abstract class LeaderFollower extends VerticleBase {
     }
   }
 
+  /** Queues a pass unless one is already waiting (it then also refreshes if asked): passes never pile up. */
   private void pass(boolean refresh) {
-    passes = step(passes, () -> reconcile(refresh));
+    refreshPending |= refresh;
+    if (passPending) {
+      return;
+    }
+    passPending = true;
+    passes = step(passes, () -> {
+      passPending = false;
+      boolean r = refreshPending;
+      refreshPending = false;
+      return reconcile(r);
+    });
   }
 
   private Future<?> step(Future<?> previous, Supplier<Future<?>> step) {
@@ -139,7 +163,8 @@ public abstract class LeaderFollower extends VerticleBase {
   }
 
   private Future<?> reconcile(boolean refresh) {
-    Future<Map<String, Supplier<Deployable>>> known = refresh || layout == null ? layout() : Future.succeededFuture(layout);
+    Future<Map<String, Supplier<Deployable>>> known = stateLogsCreated().compose(v ->
+        refresh || layout == null ? layout() : Future.succeededFuture(layout));
     return known.compose(all -> {
       layout = all;
       List<Future<?>> steps = new ArrayList<>();

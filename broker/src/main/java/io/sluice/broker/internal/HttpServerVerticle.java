@@ -43,6 +43,7 @@ final class HttpServerVerticle extends VerticleBase {
   private final Supplier<NodeState> state;
   private final NodeMetrics metrics;
   private final String storeType;
+  private final Supplier<JsonObject> cluster;
   /** Answered in every state, so operators can watch a node start and stop. */
   private static final Set<String> OPERATIONAL_PATHS = Set.of("/health", "/metrics", "/v1/openapi.yaml");
 
@@ -53,11 +54,14 @@ final class HttpServerVerticle extends VerticleBase {
   private SecurityHandler security;
   private volatile int actualPort = -1;
 
-  HttpServerVerticle(NodeOptions options, Supplier<NodeState> state, NodeMetrics metrics, String storeType) {
+  /** @param cluster what {@code /health} shows of the cluster (node, controller, members), or null for a single node */
+  HttpServerVerticle(NodeOptions options, Supplier<NodeState> state, NodeMetrics metrics, String storeType,
+      Supplier<JsonObject> cluster) {
     this.options = options;
     this.state = state;
     this.metrics = metrics;
     this.storeType = storeType;
+    this.cluster = cluster;
   }
 
   @Override
@@ -162,6 +166,9 @@ final class HttpServerVerticle extends VerticleBase {
   private void health(RoutingContext ctx) {
     NodeState s = state.get();
     JsonObject body = new JsonObject().put("status", s.name()).put("store", storeType);
+    if (cluster != null) {
+      body.put("cluster", cluster.get());
+    }
     HttpJson.respond(ctx, s == NodeState.UP ? 200 : 503, body);
   }
 

@@ -68,11 +68,10 @@ public final class Launcher {
       err.println("sluice: " + e.getMessage());
       return BAD_SETTINGS;
     }
-    if (opts.isCluster()) {
-      err.println("sluice: cluster mode (--cluster) is not available yet in this build; start without it for a single node");
-      return BAD_SETTINGS;
+    if (!opts.isCluster()) {
+      // A clustered node runs on a clustered Vert.x of its own (without Vert.x's metrics in /metrics).
+      opts.setMetricsRegistryName(METRICS_REGISTRY);
     }
-    opts.setMetricsRegistryName(METRICS_REGISTRY);
     options = opts;
     vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()

@@ -65,16 +65,18 @@ enum Setting {
       (o, v) -> o.setTlsKeyStore(v, o.getTlsKeyStorePassword())),
   TLS_KEYSTORE_PASSWORD("tls-keystore-password", "<password>", "(none)", "The key store's password.",
       (o, v) -> o.setTlsKeyStore(o.getTlsKeyStorePath(), v)),
-  CLUSTER("cluster", null, "false", "Join a cluster (not available yet in this build).",
+  CLUSTER("cluster", null, "false", "Run clustered: logs replicated across nodes, any node serves any request.",
       (o, v) -> o.setCluster(parseBoolean(v))),
-  NODE_ID("node-id", "<id>", "(chosen by the cluster)", "This node's name in the cluster.",
+  NODE_ID("node-id", "<id>", "node-<cluster port>", "This node's stable name in the cluster.",
       NodeOptions::setNodeId),
   CLUSTER_HOST("cluster-host", "<host>", NodeOptions.DEFAULT_CLUSTER_HOST, "Address the cluster transport binds to.",
       NodeOptions::setClusterHost),
   CLUSTER_PORT("cluster-port", "<port>", String.valueOf(NodeOptions.DEFAULT_CLUSTER_PORT), "Port of the cluster transport.",
       (o, v) -> o.setClusterPort(parseInt(v))),
   JOIN("join", "<host:port,...>", "(none)", "Cluster members to join; none starts a new cluster.",
-      (o, v) -> o.setJoin(parseList(v)));
+      (o, v) -> o.setJoin(parseList(v))),
+  CLUSTER_NAME("cluster-name", "<name>", NodeOptions.DEFAULT_CLUSTER_NAME, "Nodes join only a cluster of this name.",
+      NodeOptions::setClusterName);
 
   private final String name;
   private final String argument;

@@ -4,12 +4,16 @@ import io.sluice.api.InvalidArgumentException;
 import io.sluice.api.store.LogStore;
 import io.sluice.broker.NodeOptions;
 import io.sluice.broker.SluiceNode;
+import io.sluice.cluster.ClusterNode;
+import io.sluice.cluster.ClusterOptions;
+import io.sluice.cluster.ReplicatedLogStore;
 import io.sluice.queue.Queues;
 import io.sluice.topic.Topics;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import java.lang.System.Logger;
@@ -51,9 +55,12 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class SluiceNodeImpl implements SluiceNode {
 
   private static final Logger LOG = System.getLogger(SluiceNodeImpl.class.getName());
+  private static final long CLUSTER_LEAVE_TIMEOUT_S = 30;
 
   private final Vertx vertx;
   private final NodeOptions options;
+  /** The cluster membership this node runs on ({@code vertx} is then its clustered Vert.x), or null for a single node. */
+  private final ClusterNode cluster;
   private final AtomicReference<NodeState> state = new AtomicReference<>(NodeState.STARTING);
   private final AtomicReference<Future<Void>> closing = new AtomicReference<>();
   private final List<RouteGroup> groups = Collections.synchronizedList(new ArrayList<>());
@@ -64,9 +71,10 @@ public final class SluiceNodeImpl implements SluiceNode {
   private Future<Void> starting;
   private Future<SluiceNode> started;
 
-  private SluiceNodeImpl(Vertx vertx, NodeOptions options) {
+  private SluiceNodeImpl(Vertx vertx, NodeOptions options, ClusterNode cluster) {
     this.vertx = vertx;
     this.options = options;
+    this.cluster = cluster;
   }
 
   /** Starts a node with the built-in route groups. */
@@ -86,15 +94,40 @@ public final class SluiceNodeImpl implements SluiceNode {
       return Future.failedFuture(e);
     }
     if (copy.isCluster()) {
-      return Future.failedFuture(new InvalidArgumentException(
-          "cluster mode is not available yet in this build; start without --cluster (single node)"));
+      // A clustered node runs on a clustered Vert.x of its own, which its close() closes.
+      ClusterOptions co;
+      try {
+        co = clusterOptions(copy);
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+      return ClusterNode.start(co).compose(cn -> launch(cn.vertx(), copy, openers, cn).started);
     }
     return launch(vertx, copy, openers).started;
   }
 
+  /** The cluster settings of a node: Hazelcast on the cluster host and port, joining only the listed members. */
+  static ClusterOptions clusterOptions(NodeOptions o) {
+    String self = o.getClusterHost() + ":" + o.getClusterPort();
+    List<String> join = new ArrayList<>(o.getJoin());
+    if (!join.contains(self)) {
+      join.add(self);
+    }
+    return new ClusterOptions()
+        .setNodeId(o.getNodeId() != null ? o.getNodeId() : "node-" + o.getClusterPort())
+        .setHost(o.getClusterHost())
+        .setPort(o.getClusterPort())
+        .setJoin(join)
+        .setClusterName(o.getClusterName());
+  }
+
   /** Creates a node and begins its start; {@link #started} tells how it went. */
   static SluiceNodeImpl launch(Vertx vertx, NodeOptions options, List<RouteGroup.Opener> openers) {
-    SluiceNodeImpl node = new SluiceNodeImpl(vertx, options);
+    return launch(vertx, options, openers, null);
+  }
+
+  private static SluiceNodeImpl launch(Vertx vertx, NodeOptions options, List<RouteGroup.Opener> openers, ClusterNode cluster) {
+    SluiceNodeImpl node = new SluiceNodeImpl(vertx, options, cluster);
     node.starting = node.doStart(List.copyOf(openers));
     node.started = node.starting
         .<SluiceNode>map(v -> node)
@@ -123,7 +156,10 @@ public final class SluiceNodeImpl implements SluiceNode {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    http = new HttpServerVerticle(options, state::get, metrics, store.type());
+    LogStore local = store;
+    http = new HttpServerVerticle(options, state::get, metrics, cluster == null ? store.type() : "replicated " + store.type(),
+        cluster == null ? null : () -> new JsonObject().put("node", cluster.nodeId()).put("controller", cluster.controller())
+            .put("members", new JsonArray(cluster.liveNodes())));
     Future<Void> chain = vertx.deployVerticle(http, new DeploymentOptions())
         .map(id -> {
           httpDeployment = id;
@@ -131,11 +167,17 @@ public final class SluiceNodeImpl implements SluiceNode {
         })
         // Open the store now (the file store creates and locks its data dir on first use), so an unusable
         // or already-locked data dir fails the start instead of the first request.
-        .compose(v -> store.list())
+        .compose(v -> local.list())
+        // In a cluster the modes run over the local store replicated (the replicated store closes it).
+        .compose(v -> cluster == null ? Future.succeededFuture() : ReplicatedLogStore.create(cluster, local).map(r -> {
+          store = r;
+          return null;
+        }))
         .mapEmpty();
-    NodeResources resources = new NodeResources(vertx, options, store, metrics.registry());
+    Future<NodeResources> resources = chain.map(v -> new NodeResources(vertx, options, store, metrics.registry()));
+    chain = resources.mapEmpty();
     for (RouteGroup.Opener opener : openers) {
-      chain = chain.compose(v -> opener.open(resources)).map(group -> {
+      chain = chain.compose(v -> opener.open(resources.result())).map(group -> {
         groups.add(group);
         return null;
       });
@@ -244,18 +286,43 @@ public final class SluiceNodeImpl implements SluiceNode {
       chain = chain.transform(v -> step(group.close(), failures));
     }
     chain
+        // A clustered node hands its leaderships to in-sync followers before its copies close.
+        // Best effort: with the other nodes leaving too there may be nobody to hand over to (not a failure to stop).
+        .transform(v -> step(store instanceof ReplicatedLogStore r ? r.handOverLeadership().recover(e -> {
+          LOG.log(Level.INFO, "leaderships not handed over before leaving: " + e.getMessage());
+          return Future.succeededFuture();
+        }) : null, failures))
         .transform(v -> step(store == null ? null : store.close(), failures))
         .onComplete(v -> {
           if (metrics != null) {
             metrics.close();
           }
-          state.set(NodeState.STOPPED);
-          if (failures.isEmpty()) {
-            done.complete();
-          } else {
-            done.fail(failures.get(0));
+          if (cluster == null) {
+            finish(done, failures);
+            return;
           }
+          // Leaving closes the clustered Vert.x this chain runs on: its callbacks could never run, so the
+          // leave is awaited on a thread of its own.
+          Thread leave = new Thread(() -> {
+            try {
+              cluster.close().await(CLUSTER_LEAVE_TIMEOUT_S, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+              failures.add(e);
+            }
+            finish(done, failures);
+          }, "sluice-cluster-leave");
+          leave.setDaemon(true);
+          leave.start();
         });
+  }
+
+  private void finish(Promise<Void> done, List<Throwable> failures) {
+    state.set(NodeState.STOPPED);
+    if (failures.isEmpty()) {
+      done.complete();
+    } else {
+      done.fail(failures.get(0));
+    }
   }
 
   /** One close step that never breaks the chain: its failure is recorded and the next step runs. */

@@ -69,10 +69,10 @@ class LauncherTest {
   }
 
   @Test
-  void clusterModeIsRefusedWithExitCodeTwo() {
-    assertEquals(Launcher.BAD_SETTINGS, launcher.launch(List.of("--cluster", "--join", "127.0.0.1:5701"), Map.of()));
+  void aBadClusterNameIsOneLineAndExitCodeTwo() {
+    assertEquals(Launcher.BAD_SETTINGS, launcher.launch(List.of("--cluster", "--cluster-name", "no spaces"), Map.of()));
     assertOneLineOnStderr();
-    assertTrue(err().contains("not available yet"), err());
+    assertTrue(err().contains("--cluster-name"), err());
   }
 
   @Test
