@@ -41,11 +41,22 @@ public final class Bus {
     return callUntil(address, op, body, attemptTimeoutMs, System.currentTimeMillis() + totalMs);
   }
 
+  /**
+   * Retriable for the caller, but not within one call: a full table, disk or queue, or a rate limit, does not
+   * clear in a backoff, while an owner that is moving or briefly unreachable does.
+   */
+  private static boolean capacity(SluiceException s) {
+    return switch (s.code()) {
+      case LIMIT_EXCEEDED, DISK_FULL, QUEUE_FULL, RATE_LIMITED -> true;
+      default -> false;
+    };
+  }
+
   private <T> Future<T> callUntil(String address, String op, Object body, long attemptTimeoutMs, long deadline) {
     long left = deadline - System.currentTimeMillis();
     return this.<T>call(address, op, body, Math.max(1, Math.min(attemptTimeoutMs, left))).recover(e -> {
       SluiceException s = BusErrors.toSluice(e);
-      if (!s.retriable() || System.currentTimeMillis() + RETRY_BACKOFF_MS >= deadline) {
+      if (!s.retriable() || capacity(s) || System.currentTimeMillis() + RETRY_BACKOFF_MS >= deadline) {
         return Future.failedFuture(s);
       }
       return vertx.timer(RETRY_BACKOFF_MS).compose(x -> callUntil(address, op, body, attemptTimeoutMs, deadline));
