@@ -17,7 +17,8 @@ public abstract class SampleTestBase {
 
   @AfterEach
   void closeVertx() throws Exception {
-    vertx.close().await(10, TimeUnit.SECONDS);
+    // Longer than a node's shutdown drain (10 s by default), which a node left serving spends on in-flight requests.
+    vertx.close().await(30, TimeUnit.SECONDS);
   }
 
   /** What the sample printed so far. */
