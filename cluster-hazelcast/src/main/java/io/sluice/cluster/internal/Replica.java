@@ -45,6 +45,13 @@ final class Replica {
   volatile long highWatermark;
   /** The local log's end, as the leader's appends leave it. */
   long leaderEnd;
+  /**
+   * The log's end when this node became leader: its leadership is announced (modes start their owners and
+   * replay state) only once the high watermark reaches it, so a replay sees everything acknowledged before.
+   */
+  long announceAt;
+  /** Whether this leadership has been announced to listeners. */
+  boolean announced;
   boolean leaving;
   boolean isrChangeInFlight;
   final Map<String, Progress> progress = new HashMap<>();

@@ -533,7 +533,8 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
     if (r == null) {
       return Future.succeededFuture();
     }
-    boolean led = r.isLeader();
+    boolean led = r.isLeader() && r.announced;
+    r.announced = false;
     r.generation++;
     r.role = Replica.Role.NONE;
     failPending(r, Wire.notLeader(name, "the log was dropped"));
@@ -625,10 +626,14 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
       return changed ? saveHistory(r) : Future.<Void>succeededFuture();
     }).map(v -> {
       r.role = Replica.Role.LEADER;
-      advanceHighWatermark(r);
       if (!was) {
-        notifyLeadership(r.name, true, a.epoch);
+        // A new leader's high watermark can trail what the old one acknowledged; an owner that replayed its
+        // state now would miss acknowledged records (a queue would redeliver acked messages). Announce once
+        // the watermark covers the whole log this node holds (advanceHighWatermark does).
+        r.announced = false;
+        r.announceAt = r.leaderEnd;
       }
+      advanceHighWatermark(r);
       return null;
     });
   }
@@ -681,6 +686,10 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
       vertx.cancelTimer(p.timerId());
       AppendResult l = p.local();
       p.promise().tryComplete(new AppendResult(l.baseOffset(), l.lastOffset(), l.appendTime(), Durability.REPLICATED));
+    }
+    if (!r.announced && r.highWatermark >= r.announceAt) {
+      r.announced = true;
+      notifyLeadership(r.name, true, r.assignment.epoch);
     }
   }
 
@@ -925,7 +934,10 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
   private void becomeFollower(Replica r) {
     if (r.isLeader()) {
       failPending(r, Wire.notLeader(r.name, "node " + self + " lost its leadership (epoch " + r.assignment.epoch + ")"));
-      notifyLeadership(r.name, false, r.assignment.epoch);
+      if (r.announced) {
+        notifyLeadership(r.name, false, r.assignment.epoch);
+      }
+      r.announced = false;
     }
     r.generation++;
     r.role = Replica.Role.FOLLOWER;
