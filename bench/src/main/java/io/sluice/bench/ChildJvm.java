@@ -32,6 +32,7 @@ final class ChildJvm implements AutoCloseable {
 
   private final String name;
   private final Process process;
+  private final Path log;
   private final Thread hook;
   private final Thread reader;
   private final List<Waiter> waiters = new ArrayList<>();
@@ -43,6 +44,7 @@ final class ChildJvm implements AutoCloseable {
   private ChildJvm(String name, Process process, Path log) throws IOException {
     this.name = name;
     this.process = process;
+    this.log = log;
     this.hook = new Thread(this::kill, "stop-" + name);
     Runtime.getRuntime().addShutdownHook(hook);
     Writer out = Files.newBufferedWriter(log, StandardCharsets.UTF_8);
@@ -71,6 +73,22 @@ final class ChildJvm implements AutoCloseable {
     command.addAll(args);
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     return new ChildJvm(name, p, log);
+  }
+
+  /**
+   * Waits up to {@code seconds} for a line that says the child is ready; otherwise stops it and throws, naming
+   * {@code what} and its log.
+   */
+  ChildJvm awaitReady(Predicate<String> ready, long seconds, String what) {
+    try {
+      awaitLine(ready).get(seconds, TimeUnit.SECONDS);
+      return this;
+    } catch (Exception e) {
+      close();
+      List<String> all = lines();
+      throw new IllegalStateException(what + " did not start in " + seconds + " s; its last lines: "
+          + all.subList(Math.max(0, all.size() - 20), all.size()) + " (all in " + log + ")", e);
+    }
   }
 
   long pid() {

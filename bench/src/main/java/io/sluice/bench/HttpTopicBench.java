@@ -111,13 +111,7 @@ final class HttpTopicBench {
         "io.sluice.broker.Main", List.of("--store", "file", "--data-dir", dir.resolve("data").toString(), "--http-port", "0"),
         dir.resolve("node.log"));
     started.add(node.handle());
-    try {
-      node.awaitLine(l -> l.startsWith("sluice: node up")).get(60, TimeUnit.SECONDS);
-      return node;
-    } catch (Exception e) {
-      node.close();
-      throw new IllegalStateException("the Sluice node did not start in 60 s: " + node.lines(), e);
-    }
+    return node.awaitReady(l -> l.startsWith("sluice: node up"), 60, "the Sluice node");
   }
 
   /**

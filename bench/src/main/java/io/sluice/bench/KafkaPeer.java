@@ -178,13 +178,7 @@ final class KafkaPeer {
     ChildJvm broker = ChildJvm.start("kafka-broker", classPath, BROKER_JVM, "kafka.Kafka", List.of(config.toString()),
         dir.resolve("broker.log"));
     started.add(broker.handle());
-    try {
-      broker.awaitLine(l -> l.contains("Kafka Server started")).get(90, TimeUnit.SECONDS);
-      return broker;
-    } catch (Exception e) {
-      broker.close();
-      throw new IllegalStateException("the Kafka broker did not start in 90 s; see " + dir.resolve("broker.log"), e);
-    }
+    return broker.awaitReady(l -> l.contains("Kafka Server started"), 90, "the Kafka broker");
   }
 
   /** A cluster id as Kafka's {@code Uuid} prints one: 16 random bytes, URL-safe base64 without padding. */
