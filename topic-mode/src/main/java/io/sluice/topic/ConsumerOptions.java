@@ -25,6 +25,7 @@ public final class ConsumerOptions {
   private long fetchMaxWaitMs = 500;
   private long requestTimeoutMs = 30_000;
   private long retryBackoffMs = 100;
+  private long closeTimeoutMs = 10_000;
   private List<String> assignmentStrategies = List.of("range");
 
   public ConsumerOptions() {
@@ -45,6 +46,7 @@ public final class ConsumerOptions {
     this.fetchMaxWaitMs = o.fetchMaxWaitMs;
     this.requestTimeoutMs = o.requestTimeoutMs;
     this.retryBackoffMs = o.retryBackoffMs;
+    this.closeTimeoutMs = o.closeTimeoutMs;
     this.assignmentStrategies = o.assignmentStrategies;
   }
 
@@ -191,6 +193,21 @@ public final class ConsumerOptions {
 
   public ConsumerOptions setRetryBackoffMs(long ms) {
     this.retryBackoffMs = positive("retryBackoffMs", ms);
+    return this;
+  }
+
+  /**
+   * The most {@code close()} waits for its last commit, the revoke handler and leaving the group (default 10 s).
+   * Past it the consumer closes anyway: what it had not committed is delivered again to the group, and the
+   * coordinator drops the member when its session times out. This bounds a close that races the node's own
+   * shutdown (a {@code vertx.close()} undeploys everything at once), where a request may get no answer at all.
+   */
+  public long getCloseTimeoutMs() {
+    return closeTimeoutMs;
+  }
+
+  public ConsumerOptions setCloseTimeoutMs(long ms) {
+    this.closeTimeoutMs = positive("closeTimeoutMs", ms);
     return this;
   }
 

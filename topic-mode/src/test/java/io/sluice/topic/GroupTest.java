@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sluice.api.ErrorCode;
 import io.sluice.topic.internal.BusErrors;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.eventbus.DeliveryContext;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,6 +17,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class GroupTest extends TopicsTestBase {
@@ -51,6 +55,32 @@ class GroupTest extends TopicsTestBase {
     await(b.close());
     eventually("a takes everything back", () -> await(a.assignment()).size() == 6);
     assertTrue(await(topics.listGroups()).contains("g"));
+  }
+
+  @Test
+  void closeIsBoundedWhenTheCoordinatorNeverAnswers() {
+    createTopic("t", 2);
+    Consumer a = topics.createConsumer(member("g").setRequestTimeoutMs(60_000).setCloseTimeoutMs(500));
+    await(a.subscribe(List.of("t")));
+    assertEquals(2, await(a.assignment()).size());
+    // What a close racing the node's own shutdown meets: the coordinator's consumer is gone mid-request and
+    // the message is discarded without an answer (Vert.x logs it; the sender only ever times out).
+    AtomicInteger dropped = new AtomicInteger();
+    Handler<DeliveryContext<Object>> blackHole = delivery -> {
+      if (delivery.message().address().startsWith("sluice.group.g")) {
+        dropped.incrementAndGet();
+      } else {
+        delivery.next();
+      }
+    };
+    vertx.eventBus().addOutboundInterceptor(blackHole);
+    try {
+      // Without the bound this waits the 60 s request timeout for the commit, then again for the leave.
+      await(a.close().timeout(15, TimeUnit.SECONDS));
+      assertTrue(dropped.get() >= 1, "the close did talk to the coordinator");
+    } finally {
+      vertx.eventBus().removeOutboundInterceptor(blackHole);
+    }
   }
 
   @Test

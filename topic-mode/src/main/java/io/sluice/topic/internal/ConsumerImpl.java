@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The consumer: per owned partition a position, a bounded prefetch buffer filled by long-poll fetches,
@@ -1062,7 +1063,9 @@ final class ConsumerImpl implements Consumer, GroupMember.Host {
   public Future<Void> close() {
     return ctx.call(() -> {
       if (closing == null) {
-        closing = doUnsubscribe().recover(e -> Future.succeededFuture()).eventually(() -> {
+        // Bounded: a close racing the node's shutdown may send to a coordinator that never answers.
+        closing = doUnsubscribe().timeout(options.getCloseTimeoutMs(), TimeUnit.MILLISECONDS)
+            .recover(e -> Future.succeededFuture()).eventually(() -> {
           closed = true;
           if (autoCommitTimer >= 0) {
             vertx.cancelTimer(autoCommitTimer);
