@@ -15,6 +15,7 @@ public final class ConsumerOptions {
   private AckMode ackMode = AckMode.CLIENT;
   private int prefetch = DEFAULT_PREFETCH;
   private long visibilityTimeoutMs;
+  private long closeTimeoutMs = 10_000;
 
   public ConsumerOptions() {
   }
@@ -23,6 +24,7 @@ public final class ConsumerOptions {
     this.ackMode = other.ackMode;
     this.prefetch = other.prefetch;
     this.visibilityTimeoutMs = other.visibilityTimeoutMs;
+    this.closeTimeoutMs = other.closeTimeoutMs;
   }
 
   public AckMode getAckMode() {
@@ -48,6 +50,23 @@ public final class ConsumerOptions {
       throw new InvalidArgumentException("prefetch must be between 1 and " + MAX_PREFETCH + ", got " + prefetch);
     }
     this.prefetch = prefetch;
+    return this;
+  }
+
+  /**
+   * The most {@code close()} waits for the owner to take back what this consumer held (default 10 s). Past it
+   * the consumer is closed anyway and what it held comes back when its lease runs out. This bounds a close
+   * that races the node's own shutdown, where the owner may never answer.
+   */
+  public long getCloseTimeoutMs() {
+    return closeTimeoutMs;
+  }
+
+  public ConsumerOptions setCloseTimeoutMs(long closeTimeoutMs) {
+    if (closeTimeoutMs < 1) {
+      throw new InvalidArgumentException("closeTimeoutMs must be positive, got " + closeTimeoutMs);
+    }
+    this.closeTimeoutMs = closeTimeoutMs;
     return this;
   }
 

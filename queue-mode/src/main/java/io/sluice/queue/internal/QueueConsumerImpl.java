@@ -18,6 +18,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayDeque;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A push consumer: an event-bus address the queue owner sends delivery batches to, a buffer, and the
@@ -184,7 +185,9 @@ final class QueueConsumerImpl implements QueueConsumer {
       closeQuietly();
       buffer.clear();
       // The owner returns what this consumer held; if the owner is gone there is nothing to return.
-      command(Wire.UNSUBSCRIBE, 0).onComplete(ar -> done.complete());
+      // Bounded: a close racing the node's shutdown may reach an owner that never answers.
+      command(Wire.UNSUBSCRIBE, 0).timeout(options.getCloseTimeoutMs(), TimeUnit.MILLISECONDS)
+          .onComplete(ar -> done.complete());
     });
     return done.future();
   }
