@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -121,8 +122,8 @@ final class NodeProcess implements AutoCloseable {
         if (http.send(req, HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
           return;
         }
-      } catch (ConnectException e) {
-        // not listening yet
+      } catch (ConnectException | HttpTimeoutException e) {
+        // not listening yet, or a JVM still starting on a loaded machine: ask again until the deadline
       }
       process.waitFor(50, TimeUnit.MILLISECONDS);
     }
