@@ -7,17 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.api.ErrorCode;
 import io.sluice.api.Message;
+import io.sluice.api.testing.BusBlackHole;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryContext;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -50,20 +48,9 @@ class SendReceiveTest extends QueueTestBase {
     QueueConsumer consumer = await(queues.consumer("q", new ConsumerOptions().setCloseTimeoutMs(500)));
     // What a close racing the node's own shutdown meets: the owner's consumer is gone mid-request and the
     // message is discarded without an answer; the sender would wait the 30 s request timeout.
-    AtomicInteger dropped = new AtomicInteger();
-    Handler<DeliveryContext<Object>> blackHole = delivery -> {
-      if (delivery.message().address().equals(QueuesOptions.DEFAULT_ADDRESS + ".q")) {
-        dropped.incrementAndGet();
-      } else {
-        delivery.next();
-      }
-    };
-    vertx.eventBus().addOutboundInterceptor(blackHole);
-    try {
+    try (BusBlackHole owner = BusBlackHole.open(vertx, address -> address.equals(QueuesOptions.DEFAULT_ADDRESS + ".q"))) {
       await(consumer.close().timeout(10, TimeUnit.SECONDS));
-      assertTrue(dropped.get() >= 1, "the close did ask the owner to take back what it held");
-    } finally {
-      vertx.eventBus().removeOutboundInterceptor(blackHole);
+      assertTrue(owner.dropped() >= 1, "the close did ask the owner to take back what it held");
     }
   }
 
