@@ -14,6 +14,12 @@ import java.util.Objects;
  * alone, joins by TCP-IP to the {@link #getJoin() join list} only, and the clustered event bus binds
  * and advertises the same host. See {@link HazelcastConfigs}.
  *
+ * <p>The event bus, which carries every record between nodes (replication, forwarded appends and reads),
+ * can run over mutual TLS: {@link #setTlsPem} or {@link #setTlsKeyStore} give this node's certificate, and
+ * {@link #setTlsTrust} the certificates (or CA) it accepts from peers, by default its own certificate, so
+ * nodes sharing one cluster certificate trust each other and nobody else. Hazelcast's member protocol
+ * stays plain (its TLS is an Enterprise feature); it carries metadata only, never records.
+ *
  * <p>Not thread-safe: configure on one thread, then hand over.
  */
 public final class ClusterOptions {
@@ -39,6 +45,12 @@ public final class ClusterOptions {
   private long requestTimeoutMs = 10_000;
   private long retryTimeoutMs = 10_000;
   private long handOverTimeoutMs = 5000;
+  private String tlsCertPath;
+  private String tlsKeyPath;
+  private String tlsKeyStorePath;
+  private String tlsKeyStorePassword;
+  private String tlsTrustPath;
+  private String tlsTrustPassword;
 
   public ClusterOptions() {
   }
@@ -61,6 +73,12 @@ public final class ClusterOptions {
     this.requestTimeoutMs = other.requestTimeoutMs;
     this.retryTimeoutMs = other.retryTimeoutMs;
     this.handOverTimeoutMs = other.handOverTimeoutMs;
+    this.tlsCertPath = other.tlsCertPath;
+    this.tlsKeyPath = other.tlsKeyPath;
+    this.tlsKeyStorePath = other.tlsKeyStorePath;
+    this.tlsKeyStorePassword = other.tlsKeyStorePassword;
+    this.tlsTrustPath = other.tlsTrustPath;
+    this.tlsTrustPassword = other.tlsTrustPassword;
   }
 
   /** Fails with {@code invalid_argument} if a setting is missing or inconsistent. */
@@ -74,6 +92,15 @@ public final class ClusterOptions {
     if (fetchWaitMs >= replicaLagMaxMs) {
       throw new InvalidArgumentException("fetchWaitMs " + fetchWaitMs + " must be below replicaLagMaxMs "
           + replicaLagMaxMs + ", or an idle follower would drop out of the in-sync set");
+    }
+    if ((tlsCertPath == null) != (tlsKeyPath == null)) {
+      throw new InvalidArgumentException("event-bus TLS from PEM files needs both a certificate and a key");
+    }
+    if (tlsCertPath != null && tlsKeyStorePath != null) {
+      throw new InvalidArgumentException("give event-bus TLS either as PEM files or as a key store, not both");
+    }
+    if (tlsTrustPath != null && !isTls()) {
+      throw new InvalidArgumentException("an event-bus trust store without a certificate of this node: set TLS PEM files or a key store too");
     }
     return this;
   }
@@ -293,5 +320,69 @@ public final class ClusterOptions {
     }
     this.handOverTimeoutMs = ms;
     return this;
+  }
+
+  /**
+   * Mutual TLS on the event bus from a PEM certificate chain and its private key (PKCS#8 or PKCS#1), both
+   * or neither ({@code null}, {@code null}: off, the default).
+   */
+  public ClusterOptions setTlsPem(String certPath, String keyPath) {
+    this.tlsCertPath = optionalPath(certPath);
+    this.tlsKeyPath = optionalPath(keyPath);
+    return this;
+  }
+
+  /** Mutual TLS on the event bus from a PKCS#12 key store ({@code .jks}: a Java key store); {@code null} path: off. */
+  public ClusterOptions setTlsKeyStore(String path, String password) {
+    this.tlsKeyStorePath = optionalPath(path);
+    this.tlsKeyStorePassword = password;
+    return this;
+  }
+
+  /**
+   * What peers must present: a PEM file of certificates ({@code .pem}, {@code .crt}, e.g. the CA that
+   * signed every node's certificate) or a key/trust store ({@code .p12}, {@code .pfx}, {@code .jks}).
+   * Default ({@code null}): this node's own certificate, for a cluster sharing one certificate.
+   */
+  public ClusterOptions setTlsTrust(String path, String password) {
+    this.tlsTrustPath = optionalPath(path);
+    this.tlsTrustPassword = password;
+    return this;
+  }
+
+  /** Whether the event bus runs over mutual TLS (a certificate of this node is configured). */
+  public boolean isTls() {
+    return tlsCertPath != null || tlsKeyStorePath != null;
+  }
+
+  public String getTlsCertPath() {
+    return tlsCertPath;
+  }
+
+  public String getTlsKeyPath() {
+    return tlsKeyPath;
+  }
+
+  public String getTlsKeyStorePath() {
+    return tlsKeyStorePath;
+  }
+
+  public String getTlsKeyStorePassword() {
+    return tlsKeyStorePassword;
+  }
+
+  public String getTlsTrustPath() {
+    return tlsTrustPath;
+  }
+
+  public String getTlsTrustPassword() {
+    return tlsTrustPassword;
+  }
+
+  private static String optionalPath(String path) {
+    if (path != null && path.isBlank()) {
+      throw new InvalidArgumentException("a TLS file path must not be empty");
+    }
+    return path;
   }
 }

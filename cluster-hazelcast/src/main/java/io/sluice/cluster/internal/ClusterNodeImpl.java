@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import io.sluice.api.InvalidArgumentException;
 import io.sluice.cluster.ClusterNode;
 import io.sluice.cluster.ClusterOptions;
 import io.sluice.cluster.HazelcastConfigs;
@@ -11,9 +12,20 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.JksOptions;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.KeyStoreOptionsBase;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.PfxOptions;
+import io.vertx.core.net.TrustOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -54,20 +66,62 @@ public final class ClusterNodeImpl implements ClusterNode {
   public static Future<ClusterNode> start(ClusterOptions options, VertxOptions vertxOptions) {
     ClusterOptions o;
     HazelcastClusterManager manager;
+    VertxOptions vo;
     try {
       o = new ClusterOptions(options).validate();
+      vo = new VertxOptions(vertxOptions).setEventBusOptions(eventBusOptions(o));
       manager = new HazelcastClusterManager(HazelcastConfigs.forNode(o));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    VertxOptions vo = new VertxOptions(vertxOptions).setEventBusOptions(eventBusOptions(o));
     return Vertx.builder().with(vo).withClusterManager(manager).buildClustered()
         .map(vertx -> new ClusterNodeImpl(o, vertx, manager.getHazelcastInstance()));
   }
 
-  /** The clustered event bus binds and advertises the node's host only. */
+  /**
+   * The clustered event bus binds and advertises the node's host only. With TLS configured it is mutual
+   * TLS: a node accepts a connection only from a peer whose certificate its trust accepts, and connects
+   * only to such a peer. There is no host-name check (peers are addressed by what Hazelcast advertises):
+   * the trust is the authentication, so it should name the cluster's own certificate or private CA,
+   * never a public CA.
+   */
   static EventBusOptions eventBusOptions(ClusterOptions o) {
-    return new EventBusOptions().setHost(o.getHost()).setClusterPublicHost(o.getHost()).setPort(o.getEventBusPort());
+    EventBusOptions eb = new EventBusOptions().setHost(o.getHost()).setClusterPublicHost(o.getHost()).setPort(o.getEventBusPort());
+    if (!o.isTls()) {
+      return eb;
+    }
+    for (String f : new String[] {o.getTlsCertPath(), o.getTlsKeyPath(), o.getTlsKeyStorePath(), o.getTlsTrustPath()}) {
+      if (f != null && !Files.isReadable(Path.of(f))) {
+        throw new InvalidArgumentException("event-bus TLS file '" + f + "' does not exist or is not readable");
+      }
+    }
+    KeyCertOptions key;
+    TrustOptions trust;
+    if (o.getTlsCertPath() != null) {
+      key = new PemKeyCertOptions().setCertPath(o.getTlsCertPath()).setKeyPath(o.getTlsKeyPath());
+      trust = o.getTlsTrustPath() != null ? trustFrom(o.getTlsTrustPath(), o.getTlsTrustPassword())
+          : new PemTrustOptions().addCertPath(o.getTlsCertPath());
+    } else {
+      key = keyStore(o.getTlsKeyStorePath(), o.getTlsKeyStorePassword());
+      // A key store's own certificate is a trust anchor too (the JDK trusts a key entry's certificate).
+      trust = o.getTlsTrustPath() != null ? trustFrom(o.getTlsTrustPath(), o.getTlsTrustPassword())
+          : keyStore(o.getTlsKeyStorePath(), o.getTlsKeyStorePassword());
+    }
+    return eb.setSsl(true).setKeyCertOptions(key).setTrustOptions(trust).setClientAuth(ClientAuth.REQUIRED);
+  }
+
+  private static TrustOptions trustFrom(String path, String password) {
+    String lower = path.toLowerCase(Locale.ROOT);
+    if (lower.endsWith(".p12") || lower.endsWith(".pfx") || lower.endsWith(".jks")) {
+      return keyStore(path, password);
+    }
+    return new PemTrustOptions().addCertPath(path);
+  }
+
+  private static KeyStoreOptionsBase keyStore(String path, String password) {
+    return path.toLowerCase(Locale.ROOT).endsWith(".jks")
+        ? new JksOptions().setPath(path).setPassword(password)
+        : new PfxOptions().setPath(path).setPassword(password);
   }
 
   @Override
