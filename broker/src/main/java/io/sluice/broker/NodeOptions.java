@@ -84,6 +84,12 @@ public final class NodeOptions {
   private String tlsKeyPath;
   private String tlsKeyStorePath;
   private String tlsKeyStorePassword;
+  private String clusterTlsCertPath;
+  private String clusterTlsKeyPath;
+  private String clusterTlsKeyStorePath;
+  private String clusterTlsKeyStorePassword;
+  private String clusterTlsTrustPath;
+  private String clusterTlsTrustPassword;
 
   public NodeOptions() {
   }
@@ -119,6 +125,12 @@ public final class NodeOptions {
     this.tlsKeyPath = other.tlsKeyPath;
     this.tlsKeyStorePath = other.tlsKeyStorePath;
     this.tlsKeyStorePassword = other.tlsKeyStorePassword;
+    this.clusterTlsCertPath = other.clusterTlsCertPath;
+    this.clusterTlsKeyPath = other.clusterTlsKeyPath;
+    this.clusterTlsKeyStorePath = other.clusterTlsKeyStorePath;
+    this.clusterTlsKeyStorePassword = other.clusterTlsKeyStorePassword;
+    this.clusterTlsTrustPath = other.clusterTlsTrustPath;
+    this.clusterTlsTrustPassword = other.clusterTlsTrustPassword;
   }
 
   /**
@@ -482,6 +494,59 @@ public final class NodeOptions {
   }
 
   /**
+   * Mutual TLS on the clustered event bus (which carries every record between nodes) from a PEM certificate
+   * chain and key, both or neither. Separate from the HTTP API's certificate: this one identifies cluster
+   * members to each other, so it is usually one certificate shared by every node, or each node's own signed
+   * by a private CA given with {@link #setClusterTlsTrust}.
+   */
+  public NodeOptions setClusterTlsPem(String certPath, String keyPath) {
+    this.clusterTlsCertPath = certPath == null ? null : requireText(certPath, "the certificate path must not be empty");
+    this.clusterTlsKeyPath = keyPath == null ? null : requireText(keyPath, "the key path must not be empty");
+    return this;
+  }
+
+  /** Mutual TLS on the clustered event bus from a PKCS#12 or JKS key store (by file extension .jks, else PKCS#12). */
+  public NodeOptions setClusterTlsKeyStore(String path, String password) {
+    this.clusterTlsKeyStorePath = path == null ? null : requireText(path, "the key store path must not be empty");
+    this.clusterTlsKeyStorePassword = password;
+    return this;
+  }
+
+  /**
+   * The certificates a cluster peer must present: PEM ({@code .pem}/{@code .crt}, e.g. the private CA) or a
+   * store ({@code .p12}/{@code .pfx}/{@code .jks}). Default: this node's own cluster certificate.
+   */
+  public NodeOptions setClusterTlsTrust(String path, String password) {
+    this.clusterTlsTrustPath = path == null ? null : requireText(path, "the trust path must not be empty");
+    this.clusterTlsTrustPassword = password;
+    return this;
+  }
+
+  public String getClusterTlsCertPath() {
+    return clusterTlsCertPath;
+  }
+
+  public String getClusterTlsKeyPath() {
+    return clusterTlsKeyPath;
+  }
+
+  public String getClusterTlsKeyStorePath() {
+    return clusterTlsKeyStorePath;
+  }
+
+  public String getClusterTlsKeyStorePassword() {
+    return clusterTlsKeyStorePassword;
+  }
+
+  public String getClusterTlsTrustPath() {
+    return clusterTlsTrustPath;
+  }
+
+  public String getClusterTlsTrustPassword() {
+    return clusterTlsTrustPassword;
+  }
+
+  /**
    * The name of a vertx-micrometer-metrics Prometheus registry to publish into. When the node's
    * {@code Vertx} was built with Micrometer metrics under this name, {@code /metrics} shows Vert.x's own
    * metrics beside Sluice's; otherwise the node keeps a registry of its own. Default
@@ -502,7 +567,8 @@ public final class NodeOptions {
         + ", httpMaxBodyBytes=" + httpMaxBodyBytes + ", shutdownTimeoutMs=" + shutdownTimeoutMs
         + ", cluster=" + cluster + ", nodeId=" + nodeId + ", clusterHost=" + clusterHost
         + ", clusterPort=" + clusterPort + ", join=" + join + ", clusterName=" + clusterName + ", bridgeOutbound=" + bridgeOutbound
-        + ", bridgeInbound=" + bridgeInbound + ", security=" + security + ", tls=" + isTls() + "}";
+        + ", bridgeInbound=" + bridgeInbound + ", security=" + security + ", tls=" + isTls()
+        + ", clusterTls=" + (clusterTlsCertPath != null || clusterTlsKeyStorePath != null) + "}";
   }
 
   private static List<String> checkPatterns(List<String> patterns) {

@@ -54,6 +54,12 @@ public final class SecuritySetup {
           + " without authentication: anyone who reaches it could read and delete everything. Configure tokens"
           + " (--security-file), or bind 127.0.0.1, or pass --allow-insecure if the network is trusted");
     }
+    boolean clusterTls = options.getClusterTlsCertPath() != null || options.getClusterTlsKeyStorePath() != null;
+    if (options.isCluster() && !clusterTls && !options.isAllowInsecure() && !isLoopback(options.getClusterHost())) {
+      throw new InvalidArgumentException("refusing to run the cluster transport on " + options.getClusterHost()
+          + " in plain text: anyone who reaches it could read and inject records. Configure --cluster-tls-cert/--cluster-tls-key"
+          + " (or --cluster-tls-keystore), or bind 127.0.0.1, or pass --allow-insecure if the network is trusted");
+    }
     boolean pem = options.getTlsCertPath() != null || options.getTlsKeyPath() != null;
     if (pem && (options.getTlsCertPath() == null || options.getTlsKeyPath() == null)) {
       throw new InvalidArgumentException("TLS with PEM files needs both --tls-cert and --tls-key");

@@ -76,7 +76,21 @@ enum Setting {
   JOIN("join", "<host:port,...>", "(none)", "Cluster members to join; none starts a new cluster.",
       (o, v) -> o.setJoin(parseList(v))),
   CLUSTER_NAME("cluster-name", "<name>", NodeOptions.DEFAULT_CLUSTER_NAME, "Nodes join only a cluster of this name.",
-      NodeOptions::setClusterName);
+      NodeOptions::setClusterName),
+  CLUSTER_TLS_CERT("cluster-tls-cert", "<pem file>", "(none: plain)",
+      "Mutual TLS between nodes' event buses with this certificate chain (needs --cluster-tls-key).",
+      (o, v) -> o.setClusterTlsPem(v, o.getClusterTlsKeyPath())),
+  CLUSTER_TLS_KEY("cluster-tls-key", "<pem file>", "(none)", "The private key for --cluster-tls-cert.",
+      (o, v) -> o.setClusterTlsPem(o.getClusterTlsCertPath(), v)),
+  CLUSTER_TLS_KEYSTORE("cluster-tls-keystore", "<file>", "(none)", "Cluster TLS from a PKCS#12 (or .jks) key store instead.",
+      (o, v) -> o.setClusterTlsKeyStore(v, o.getClusterTlsKeyStorePassword())),
+  CLUSTER_TLS_KEYSTORE_PASSWORD("cluster-tls-keystore-password", "<password>", "(none)", "The cluster key store's password.",
+      (o, v) -> o.setClusterTlsKeyStore(o.getClusterTlsKeyStorePath(), v)),
+  CLUSTER_TLS_TRUST("cluster-tls-trust", "<file>", "(this node's cluster certificate)",
+      "Certificates (PEM, or a .p12/.jks store) peers must present, e.g. the cluster's private CA.",
+      (o, v) -> o.setClusterTlsTrust(v, o.getClusterTlsTrustPassword())),
+  CLUSTER_TLS_TRUST_PASSWORD("cluster-tls-trust-password", "<password>", "(none)", "The trust store's password.",
+      (o, v) -> o.setClusterTlsTrust(o.getClusterTlsTrustPath(), v));
 
   private final String name;
   private final String argument;

@@ -118,7 +118,10 @@ public final class SluiceNodeImpl implements SluiceNode {
         .setHost(o.getClusterHost())
         .setPort(o.getClusterPort())
         .setJoin(join)
-        .setClusterName(o.getClusterName());
+        .setClusterName(o.getClusterName())
+        .setTlsPem(o.getClusterTlsCertPath(), o.getClusterTlsKeyPath())
+        .setTlsKeyStore(o.getClusterTlsKeyStorePath(), o.getClusterTlsKeyStorePassword())
+        .setTlsTrust(o.getClusterTlsTrustPath(), o.getClusterTlsTrustPassword());
   }
 
   /** Creates a node and begins its start; {@link #started} tells how it went. */
