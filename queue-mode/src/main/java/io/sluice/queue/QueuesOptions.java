@@ -1,5 +1,6 @@
 package io.sluice.queue;
 
+import io.sluice.api.HeaderLimits;
 import io.sluice.api.InvalidArgumentException;
 import java.util.Objects;
 
@@ -13,6 +14,7 @@ public final class QueuesOptions {
   private int readAhead = 4096;
   private long heldBytes = 64L * 1024 * 1024;
   private int maxQueues = 10_000;
+  private HeaderLimits headerLimits = HeaderLimits.DEFAULT;
 
   public QueuesOptions() {
   }
@@ -23,6 +25,21 @@ public final class QueuesOptions {
     this.readAhead = other.readAhead;
     this.heldBytes = other.heldBytes;
     this.maxQueues = other.maxQueues;
+    this.headerLimits = other.headerLimits;
+  }
+
+  /**
+   * How many headers, and how many header bytes, one record may carry (default {@link HeaderLimits#DEFAULT}:
+   * 64 headers, 16 KiB). A send over them (the queue's reserved headers, such as a delay, count too) fails with {@code invalid_argument} or {@code record_too_large}
+   * before anything is stored.
+   */
+  public HeaderLimits getHeaderLimits() {
+    return headerLimits;
+  }
+
+  public QueuesOptions setHeaderLimits(HeaderLimits headerLimits) {
+    this.headerLimits = Objects.requireNonNull(headerLimits, "headerLimits");
+    return this;
   }
 
   /** The most queues, dead-letter queues included (default 10 000); one more is refused with {@code limit_exceeded}. */

@@ -1,5 +1,6 @@
 package io.sluice.topic;
 
+import io.sluice.api.HeaderLimits;
 import io.sluice.api.InvalidArgumentException;
 import io.sluice.api.store.FsyncPolicy;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ public final class TopicsOptions {
   private FsyncPolicy stateFsync = FsyncPolicy.always();
   private int maxGroups = 10_000;
   private final List<AssignmentStrategy> assignmentStrategies = new ArrayList<>();
+  private HeaderLimits headerLimits = HeaderLimits.DEFAULT;
 
   public TopicsOptions() {
   }
@@ -37,6 +39,21 @@ public final class TopicsOptions {
     this.stateFsync = other.stateFsync;
     this.maxGroups = other.maxGroups;
     this.assignmentStrategies.addAll(other.assignmentStrategies);
+    this.headerLimits = other.headerLimits;
+  }
+
+  /**
+   * How many headers, and how many header bytes, one record may carry (default {@link HeaderLimits#DEFAULT}:
+   * 64 headers, 16 KiB). A send over them fails with {@code invalid_argument} or {@code record_too_large}
+   * before anything is stored.
+   */
+  public HeaderLimits getHeaderLimits() {
+    return headerLimits;
+  }
+
+  public TopicsOptions setHeaderLimits(HeaderLimits headerLimits) {
+    this.headerLimits = Objects.requireNonNull(headerLimits, "headerLimits");
+    return this;
   }
 
   /** How often each partition checks its retention limits (default 30 s). */

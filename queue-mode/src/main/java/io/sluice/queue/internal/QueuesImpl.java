@@ -255,7 +255,9 @@ public final class QueuesImpl implements Queues {
       if (message == null) {
         throw new InvalidArgumentException("message is null");
       }
-      RecordBatch batch = RecordBatch.of(MessageProps.withOptions(message, options));
+      Message stored = MessageProps.withOptions(message, options);
+      this.options.getHeaderLimits().check(stored);
+      RecordBatch batch = RecordBatch.of(List.of(stored));
       return this.<SendReply>toOwner(queue, new SendRequest(batch)).map(r -> r.ids()[0]);
     });
   }
@@ -276,7 +278,9 @@ public final class QueuesImpl implements Queues {
         if (m == null) {
           throw new InvalidArgumentException("a batch holds a null message");
         }
-        b.add(MessageProps.withOptions(m, options));
+        Message stored = MessageProps.withOptions(m, options);
+        this.options.getHeaderLimits().check(stored);
+        b.add(stored);
       }
       return this.<SendReply>toOwner(queue, new SendRequest(b.build())).map(r -> {
         List<Long> ids = new ArrayList<>(r.ids().length);

@@ -3,6 +3,7 @@ package io.sluice.topic.internal;
 import io.sluice.api.Durability;
 import io.sluice.api.ErrorCode;
 import io.sluice.api.Header;
+import io.sluice.api.HeaderLimits;
 import io.sluice.api.InvalidArgumentException;
 import io.sluice.api.Message;
 import io.sluice.api.Names;
@@ -111,6 +112,7 @@ final class ProducerImpl implements Producer {
   }
 
   private final Vertx vertx;
+  private final HeaderLimits headerLimits;
   private final ContextBound ctx;
   private final Bus bus;
   private final ProducerOptions options;
@@ -130,8 +132,9 @@ final class ProducerImpl implements Producer {
   private int flushes;
   private Future<Void> closing;
 
-  ProducerImpl(Vertx vertx, ProducerOptions options, Runnable onClose) {
+  ProducerImpl(Vertx vertx, ProducerOptions options, HeaderLimits headerLimits, Runnable onClose) {
     this.vertx = vertx;
+    this.headerLimits = headerLimits;
     this.ctx = new ContextBound(vertx);
     this.bus = new Bus(vertx);
     this.options = new ProducerOptions(options);
@@ -194,6 +197,7 @@ final class ProducerImpl implements Producer {
     if (message == null) {
       throw new InvalidArgumentException("message is null");
     }
+    headerLimits.check(message);
     int size = recordSize(message);
     Promise<RecordMetadata> promise = Promise.promise();
     Epoch epoch = currentEpoch;

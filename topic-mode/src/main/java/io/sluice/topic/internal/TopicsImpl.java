@@ -1,5 +1,6 @@
 package io.sluice.topic.internal;
 
+import io.sluice.api.HeaderLimits;
 import io.sluice.api.InvalidArgumentException;
 import io.sluice.api.Names;
 import io.sluice.api.StoreClosedException;
@@ -50,10 +51,12 @@ public final class TopicsImpl implements Topics {
   private final StateStore offsets;
   private final String registryDeployment;
   private final Set<Object> clients = ConcurrentHashMap.newKeySet();
+  private final HeaderLimits headerLimits;
   private volatile Future<Void> closing;
 
-  private TopicsImpl(Vertx vertx, StateStore offsets, String registryDeployment) {
+  private TopicsImpl(Vertx vertx, StateStore offsets, String registryDeployment, HeaderLimits headerLimits) {
     this.vertx = vertx;
+    this.headerLimits = headerLimits;
     this.bus = new Bus(vertx);
     this.offsets = offsets;
     this.registryDeployment = registryDeployment;
@@ -73,13 +76,13 @@ public final class TopicsImpl implements Topics {
     if (store.leadership().distributed()) {
       // Owners, registry and coordinators follow the store's leaders (ClusteredTopics); no node-local offsets.
       vertx.deployVerticle(new ClusteredTopics(store, opts, Map.copyOf(strategies)))
-          .<Topics>map(id -> new TopicsImpl(vertx, null, id))
+          .<Topics>map(id -> new TopicsImpl(vertx, null, id, opts.getHeaderLimits()))
           .onComplete(result);
       return result.future();
     }
     StateStore.open(store, Addresses.OFFSETS_STATE_LOG, new LogOptions().setFsync(opts.getStateFsync()))
         .compose(offsets -> vertx.deployVerticle(new TopicRegistry(store, opts, offsets, Map.copyOf(strategies)))
-            .<Topics>map(id -> new TopicsImpl(vertx, offsets, id))
+            .<Topics>map(id -> new TopicsImpl(vertx, offsets, id, opts.getHeaderLimits()))
             .recover(e -> offsets.close().transform(x -> Future.failedFuture(e))))
         .onComplete(result);
     return result.future();
@@ -172,7 +175,8 @@ public final class TopicsImpl implements Topics {
   public Producer createProducer(ProducerOptions options) {
     checkOpen();
     Object[] self = new Object[1];
-    ProducerImpl p = new ProducerImpl(vertx, options == null ? new ProducerOptions() : options, () -> clients.remove(self[0]));
+    ProducerImpl p = new ProducerImpl(vertx, options == null ? new ProducerOptions() : options, headerLimits,
+        () -> clients.remove(self[0]));
     self[0] = p;
     clients.add(p);
     return p;
