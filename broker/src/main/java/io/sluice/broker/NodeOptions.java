@@ -1,5 +1,6 @@
 package io.sluice.broker;
 
+import io.sluice.api.HeaderLimits;
 import io.sluice.api.InvalidArgumentException;
 import io.sluice.api.Names;
 import java.util.ArrayList;
@@ -78,6 +79,7 @@ public final class NodeOptions {
   private int maxPartitionsPerTopic = DEFAULT_MAX_PARTITIONS_PER_TOPIC;
   private int maxQueues = DEFAULT_MAX_QUEUES;
   private int maxGroups = DEFAULT_MAX_GROUPS;
+  private HeaderLimits headerLimits = HeaderLimits.DEFAULT;
   private boolean allowInsecure;
   private String auditLog;
   private String tlsCertPath;
@@ -119,6 +121,7 @@ public final class NodeOptions {
     this.maxPartitionsPerTopic = other.maxPartitionsPerTopic;
     this.maxQueues = other.maxQueues;
     this.maxGroups = other.maxGroups;
+    this.headerLimits = other.headerLimits;
     this.allowInsecure = other.allowInsecure;
     this.auditLog = other.auditLog;
     this.tlsCertPath = other.tlsCertPath;
@@ -190,6 +193,22 @@ public final class NodeOptions {
 
   public NodeOptions setMaxGroups(int maxGroups) {
     this.maxGroups = atLeastOne(maxGroups);
+    return this;
+  }
+
+  /**
+   * Headers one record (a topic record or a queue message) may carry, and their bytes together (names in
+   * UTF-8 plus values), on every entry point: the Java API, HTTP and the event-bus bridge. Over the count:
+   * 400 {@code invalid_argument}; over the bytes: 413 {@code record_too_large}. Default
+   * {@link HeaderLimits#DEFAULT} ({@value HeaderLimits#DEFAULT_MAX_HEADERS} headers,
+   * {@value HeaderLimits#DEFAULT_MAX_HEADER_BYTES} bytes).
+   */
+  public HeaderLimits getHeaderLimits() {
+    return headerLimits;
+  }
+
+  public NodeOptions setHeaderLimits(HeaderLimits headerLimits) {
+    this.headerLimits = Objects.requireNonNull(headerLimits, "headerLimits");
     return this;
   }
 

@@ -2,6 +2,8 @@ package io.sluice.broker.internal;
 
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.sluice.broker.SecurityOptions.Operation;
+import io.sluice.api.Header;
+import io.sluice.api.HeaderLimits;
 import io.sluice.api.Names;
 import io.sluice.api.SluiceException;
 import io.sluice.broker.NodeOptions;
@@ -91,6 +93,7 @@ final class EventBusBridge {
   private final Map<SockJSSocket, Set<String>> listening = new HashMap<>();
   private final Map<String, Future<Bridge>> appenders = new HashMap<>();
   private final AccessControl access;
+  private final HeaderLimits headerLimits;
   private boolean closed;
 
   EventBusBridge(Vertx vertx, Topics topics, NodeOptions node) {
@@ -99,6 +102,7 @@ final class EventBusBridge {
     this.outbound = node.getBridgeOutbound().stream().map(Pattern::compile).toList();
     this.inbound = node.getBridgeInbound().stream().map(Pattern::compile).toList();
     this.access = new AccessControl(node.getSecurity());
+    this.headerLimits = node.getHeaderLimits();
     node.getBridgeOutbound().forEach(p -> options.addOutboundPermitted(new PermittedOptions().setAddressRegex(p)));
     node.getBridgeInbound().forEach(p -> options.addInboundPermitted(new PermittedOptions().setAddressRegex(p)));
   }
@@ -159,7 +163,9 @@ final class EventBusBridge {
       case RECEIVE -> event.complete(deliver(event.socket(), raw));
       case SEND, PUBLISH -> {
         String topic = topicOf(address, INBOUND_PREFIX, inbound);
-        if (topic != null && !permits(event.socket(), topic, Operation.PRODUCE)) {
+        if (!headersWithinLimits(event.socket(), address, raw)) {
+          event.complete(false);
+        } else if (topic != null && !permits(event.socket(), topic, Operation.PRODUCE)) {
           event.complete(false);
         } else if (topic == null) {
           event.complete(true);
@@ -168,6 +174,32 @@ final class EventBusBridge {
         }
       }
       default -> event.complete(true);
+    }
+  }
+
+  /**
+   * The node's header limits on what a browser sends, whatever the address: its headers become the
+   * record's or message's headers. A frame whose headers are not an object is left to the bridge, which
+   * refuses it. A refusal is audited like a denied request.
+   */
+  private boolean headersWithinLimits(SockJSSocket socket, String address, JsonObject raw) {
+    if (raw == null || !(raw.getValue("headers") instanceof JsonObject headers)) {
+      return true;
+    }
+    List<Header> list = new ArrayList<>(Math.min(headers.size(), headerLimits.maxHeaders() + 1));
+    for (Map.Entry<String, Object> h : headers) {
+      list.add(Header.of(h.getKey(), String.valueOf(h.getValue())));
+      if (list.size() > headerLimits.maxHeaders()) {
+        break;
+      }
+    }
+    try {
+      headerLimits.check(list);
+      return true;
+    } catch (SluiceException e) {
+      AUDIT.record("denied", null, "BRIDGE", String.valueOf(address), e.code().httpStatus(),
+          socket.remoteAddress() == null ? null : socket.remoteAddress().hostAddress(), e.code().code());
+      return false;
     }
   }
 

@@ -51,7 +51,8 @@ final class QueueRoutes implements RouteGroup {
   }
 
   static Future<RouteGroup> open(NodeResources node) {
-    return Queues.create(node.vertx(), node.store(), new QueuesOptions().setMaxQueues(node.options().getMaxQueues())).map(QueueRoutes::new);
+    return Queues.create(node.vertx(), node.store(), new QueuesOptions().setMaxQueues(node.options().getMaxQueues())
+        .setHeaderLimits(node.options().getHeaderLimits())).map(QueueRoutes::new);
   }
 
   Queues queues() {

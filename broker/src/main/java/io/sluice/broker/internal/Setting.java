@@ -1,5 +1,6 @@
 package io.sluice.broker.internal;
 
+import io.sluice.api.HeaderLimits;
 import io.sluice.api.InvalidArgumentException;
 import io.sluice.broker.NodeOptions;
 import java.util.Arrays;
@@ -50,6 +51,12 @@ enum Setting {
       "Queues the node holds at most (dead-letter queues included); one more gets 429.", (o, v) -> o.setMaxQueues(parseInt(v))),
   MAX_GROUPS("max-groups", "<n>", String.valueOf(NodeOptions.DEFAULT_MAX_GROUPS),
       "Consumer groups with a coordinator at most; joining one more gets 429.", (o, v) -> o.setMaxGroups(parseInt(v))),
+  MAX_RECORD_HEADERS("max-record-headers", "<n>", String.valueOf(HeaderLimits.DEFAULT_MAX_HEADERS),
+      "Headers one record or message may carry; more gets 400.",
+      (o, v) -> o.setHeaderLimits(HeaderLimits.of(parseInt(v), o.getHeaderLimits().maxHeaderBytes()))),
+  MAX_HEADER_BYTES("max-header-bytes", "<bytes>", String.valueOf(HeaderLimits.DEFAULT_MAX_HEADER_BYTES),
+      "Bytes of one record's headers together (names and values); more gets 413.",
+      (o, v) -> o.setHeaderLimits(HeaderLimits.of(o.getHeaderLimits().maxHeaders(), parseInt(v)))),
   SECURITY_FILE("security-file", "<file>", "(none: auth off)",
       "A JSON file of bearer tokens, access rules and rate limits (see README, Security).",
       (o, v) -> o.setSecurity(SecuritySetup.readFile(v))),

@@ -4,6 +4,7 @@ import static io.sluice.broker.internal.QueueRoutes.handle;
 
 import io.sluice.api.ErrorCode;
 import io.sluice.api.Header;
+import io.sluice.api.HeaderLimits;
 import io.sluice.api.InvalidArgumentException;
 import io.sluice.api.Message;
 import io.sluice.api.Record;
@@ -63,8 +64,11 @@ final class TopicRoutes implements RouteGroup {
   private final GroupRoutes groups;
   /** The SockJS bridge's live feeds read this group's Topics too. */
   private final EventBusBridge bridge;
+  private final HeaderLimits headerLimits;
 
-  private TopicRoutes(Topics topics, Producer producer, LogStore store, GroupRoutes groups, EventBusBridge bridge) {
+  private TopicRoutes(Topics topics, Producer producer, LogStore store, GroupRoutes groups, EventBusBridge bridge,
+      HeaderLimits headerLimits) {
+    this.headerLimits = headerLimits;
     this.topics = topics;
     this.producer = producer;
     this.store = store;
@@ -76,7 +80,8 @@ final class TopicRoutes implements RouteGroup {
     return Topics.create(node.vertx(), node.store(), new TopicsOptions()
         .setMaxTopics(node.options().getMaxTopics())
         .setMaxPartitionsPerTopic(node.options().getMaxPartitionsPerTopic())
-        .setMaxGroups(node.options().getMaxGroups())).map(topics -> {
+        .setMaxGroups(node.options().getMaxGroups())
+        .setHeaderLimits(node.options().getHeaderLimits())).map(topics -> {
       // A request is answered once its records are stored: linger adds latency without a batching gain
       // under light load, and under heavy load batches fill while one is in flight anyway. A full buffer
       // answers 429 after a short wait instead of holding the request for a minute.
@@ -86,7 +91,8 @@ final class TopicRoutes implements RouteGroup {
           .setMaxBlockMs(5_000));
       GroupRoutes groups = new GroupRoutes(node.vertx(), topics, node.options().getGroupMaxMembers(),
           node.options().getGroupSessionTimeoutMs(), node.options().getStreamHeartbeatMs());
-      return new TopicRoutes(topics, producer, node.store(), groups, new EventBusBridge(node.vertx(), topics, node.options()));
+      return new TopicRoutes(topics, producer, node.store(), groups, new EventBusBridge(node.vertx(), topics, node.options()),
+          node.options().getHeaderLimits());
     });
   }
 
@@ -171,7 +177,7 @@ final class TopicRoutes implements RouteGroup {
     JsonArray items = JsonFields.array(body, "records", MAX_RECORDS);
     List<Outgoing> records = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
-      records.add(record(JsonFields.objectAt(items, i, "records"), i));
+      records.add(record(JsonFields.objectAt(items, i, "records"), i, headerLimits));
     }
     // Check the topic and every explicit partition first, so a request naming a bad one stores nothing.
     return topics.describe(topic).compose(d -> {
@@ -197,12 +203,14 @@ final class TopicRoutes implements RouteGroup {
     });
   }
 
-  private static Outgoing record(JsonObject r, int i) {
+  /** One record of a produce request; its headers are checked here so a request with one bad record stores none. */
+  private static Outgoing record(JsonObject r, int i, HeaderLimits headerLimits) {
     try {
       JsonFields.onlyKeys(r, RECORD_KEYS, "a record");
       int partition = (int) JsonFields.wholeNumber(r, "partition", -1, 0, Integer.MAX_VALUE);
       long timestamp = JsonFields.wholeNumber(r, "timestamp", Message.NO_TIMESTAMP, 0, Long.MAX_VALUE);
       List<Header> headers = JsonFields.headers(r);
+      headerLimits.check(headers);
       Message m = Message.of(JsonFields.bytes(r, "key"), JsonFields.bytes(r, "value")).withHeaders(headers);
       return new Outgoing(partition, timestamp == Message.NO_TIMESTAMP ? m : m.withTimestamp(timestamp));
     } catch (SluiceException e) {
