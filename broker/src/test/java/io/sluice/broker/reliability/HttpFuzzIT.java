@@ -128,7 +128,8 @@ class HttpFuzzIT {
         "heap after GC grew from " + (before[1] >> 20) + " to " + (after[1] >> 20) + " MiB (seed " + seed + ")");
   }
 
-  private static long[] threadsAndHeap() throws InterruptedException {
+  /** The JVM's live threads and its used heap after a few GCs: what a fuzz run must not grow. */
+  static long[] threadsAndHeap() throws InterruptedException {
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     for (int i = 0; i < 3; i++) {
       System.gc();
