@@ -55,7 +55,7 @@ class EventBusTlsTest {
   Path dir;
 
   private TestCluster cluster;
-  private final List<ClusterNode> intruders = new ArrayList<>();
+  private final List<Future<ClusterNode>> intruders = new ArrayList<>();
   private final List<LogStore> stores = new ArrayList<>();
 
   @AfterEach
@@ -63,8 +63,8 @@ class EventBusTlsTest {
     for (LogStore s : stores) {
       await(s.close());
     }
-    for (ClusterNode n : intruders) {
-      await(((ClusterNodeImpl) n).crash());
+    for (Future<ClusterNode> joining : intruders) {
+      await(joining.transform(ar -> ar.succeeded() ? ((ClusterNodeImpl) ar.result()).crash() : Future.<Void>succeededFuture()));
     }
     if (cluster != null) {
       cluster.close();
@@ -96,8 +96,11 @@ class EventBusTlsTest {
     AtomicInteger memberReceived = replyPong(cluster.node(1).vertx(), "probe.member");
     assertEquals("pong", await(member.eventBus().<String>request("probe.member", "ping")).body());
 
-    ClusterNode foreign = intruder("foreign", o -> o.setTlsKeyStore(otherStore.toString(), PASSWORD));
-    ClusterNode plain = intruder("plain", o -> { });
+    // Both outsiders join at once: each join takes Hazelcast a few seconds.
+    Future<ClusterNode> joiningForeign = intruder("foreign", o -> o.setTlsKeyStore(otherStore.toString(), PASSWORD));
+    Future<ClusterNode> joiningPlain = intruder("plain", o -> { });
+    ClusterNode foreign = await(joiningForeign);
+    ClusterNode plain = await(joiningPlain);
     for (ClusterNode outsider : List.of(foreign, plain)) {
       String name = outsider.nodeId();
       awaitReplyFailure(outsider.vertx(), "probe.member", name + " → member");
@@ -151,12 +154,12 @@ class EventBusTlsTest {
     return received;
   }
 
-  private ClusterNode intruder(String id, java.util.function.Consumer<ClusterOptions> tls) {
+  private Future<ClusterNode> intruder(String id, java.util.function.Consumer<ClusterOptions> tls) {
     ClusterOptions o = cluster.options(0).setNodeId(id).setPort(TestCluster.freePort()).setTlsPem(null, null);
     tls.accept(o);
-    ClusterNode n = await(ClusterNode.start(o, new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2)));
-    intruders.add(n);
-    return n;
+    Future<ClusterNode> joining = ClusterNode.start(o, new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
+    intruders.add(joining);
+    return joining;
   }
 
   /** A PKCS#12 store with a fresh self-signed certificate for 127.0.0.1, made by the JDK's keytool. */
