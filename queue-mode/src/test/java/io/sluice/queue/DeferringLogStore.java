@@ -28,6 +28,14 @@ final class DeferringLogStore implements LogStore {
   private final LogStore delegate;
   private final Map<PartitionLog, PartitionLog> wrapped = new IdentityHashMap<>();
   private volatile boolean crashed;
+  private final List<Trim> trims = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /**
+   * One {@code trimBefore} call as the data saw it: the offset, whether it was the end of a sealed segment
+   * (so the trim freed space), and when ({@link System#nanoTime}).
+   */
+  record Trim(String log, long offset, boolean segmentEnd, long atNanos) {
+  }
 
   DeferringLogStore(Vertx vertx, LogStore delegate) {
     this.vertx = vertx;
@@ -40,6 +48,11 @@ final class DeferringLogStore implements LogStore {
    */
   void crash() {
     crashed = true;
+  }
+
+  /** Every trim asked of the data so far, oldest first. */
+  List<Trim> trims() {
+    return List.copyOf(trims);
   }
 
   LogStore delegate() {
@@ -140,6 +153,10 @@ final class DeferringLogStore implements LogStore {
 
     @Override
     public Future<Void> trimBefore(long offset) {
+      // The memory store answers segments() at once, so the record shows the segments the trim met.
+      List<SegmentInfo> now = log.segments().result();
+      boolean segmentEnd = now != null && now.stream().anyMatch(s -> !s.active() && s.nextOffset() == offset);
+      trims.add(new Trim(log.name(), offset, segmentEnd, System.nanoTime()));
       return unlessCrashed(() -> log.trimBefore(offset));
     }
 

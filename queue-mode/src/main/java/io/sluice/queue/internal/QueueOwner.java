@@ -12,6 +12,7 @@ import io.sluice.api.store.AppendResult;
 import io.sluice.api.store.LogOptions;
 import io.sluice.api.store.LogStore;
 import io.sluice.api.store.PartitionLog;
+import io.sluice.api.store.SegmentInfo;
 import io.sluice.queue.AckMode;
 import io.sluice.queue.ConsumerOptions;
 import io.sluice.queue.OverflowPolicy;
@@ -48,6 +49,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -150,6 +152,13 @@ final class QueueOwner extends VerticleBase {
   private static final int MAX_RECEIVE = 10_000;
   private static final long MAX_WAIT_MS = 5 * 60_000;
   private static final long TRIM_DELAY_MS = 10;
+  /**
+   * How often the log start may move without freeing a segment. Every trim makes the store write its
+   * checkpoint durably in the log's writer queue, in front of the appends behind it: trimming a busy queue
+   * every few milliseconds cost the sends as many fsyncs as their own appends did. Space only comes back a
+   * whole segment at a time, so the other trims wait; a drained queue still gives back its last segment.
+   */
+  static final long PARTIAL_TRIM_EVERY_MS = 500;
   private static final long RETRY_MS = 1000;
   private static final int DEAD_LETTER_CHUNK = 500;
 
@@ -251,6 +260,8 @@ final class QueueOwner extends VerticleBase {
   private boolean fetching;
   private boolean dispatching;
   private boolean trimming;
+  /** {@link System#nanoTime} of the last trim that freed no segment (a performance pace, not a semantic time). */
+  private long lastPartialTrim = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(PARTIAL_TRIM_EVERY_MS);
 
   QueueOwner(String name, QueueConfig config, LogStore store, QueuesOptions options) {
     this.name = name;
@@ -1671,11 +1682,15 @@ final class QueueOwner extends VerticleBase {
   // ================================================================== trimming and checkpoints
 
   private void scheduleTrim() {
+    scheduleTrim(TRIM_DELAY_MS);
+  }
+
+  private void scheduleTrim(long delayMs) {
     if (trimScheduled || stopping) {
       return;
     }
     trimScheduled = true;
-    vertx.setTimer(TRIM_DELAY_MS, id -> {
+    vertx.setTimer(Math.max(1, delayMs), id -> {
       trimScheduled = false;
       trim();
     });
@@ -1694,6 +1709,39 @@ final class QueueOwner extends VerticleBase {
       return;
     }
     trimming = true;
+    log.segments().onComplete(ar -> {
+      long freeing = ar.succeeded() ? wholeSegmentsBelow(ar.result(), target) : target;
+      if (freeing > trimmedTo) {
+        trimTo(freeing);
+        return;
+      }
+      long sinceMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastPartialTrim);
+      if (sinceMs < PARTIAL_TRIM_EVERY_MS) {
+        trimming = false;
+        scheduleTrim(PARTIAL_TRIM_EVERY_MS - sinceMs);
+        return;
+      }
+      lastPartialTrim = System.nanoTime();
+      trimTo(target);
+    });
+  }
+
+  /** The end of the last segment that lies wholly below {@code target}, or -1: where a trim frees space. */
+  private static long wholeSegmentsBelow(List<SegmentInfo> segments, long target) {
+    long end = -1;
+    for (SegmentInfo s : segments) {
+      if (!s.active() && s.nextOffset() <= target) {
+        end = Math.max(end, s.nextOffset());
+      }
+    }
+    return end;
+  }
+
+  private void trimTo(long target) {
+    if (stopping) {
+      trimming = false;
+      return;
+    }
     carriedUpTo = Math.max(carriedUpTo, target);
     long now = clock();
     List<DedupId> carry = new ArrayList<>();
@@ -1712,6 +1760,8 @@ final class QueueOwner extends VerticleBase {
       trimming = false;
       if (ar.succeeded()) {
         trimmedTo = target;
+        // A trim to a segment's end may leave more behind it: come back for it even if no ack arrives.
+        scheduleTrim();
       } else {
         LOG.log(Level.WARNING, "queue '" + name + "' could not trim its log", ar.cause());
       }
