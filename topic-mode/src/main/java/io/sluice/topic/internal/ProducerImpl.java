@@ -179,7 +179,10 @@ final class ProducerImpl implements Producer {
   /** The bytes a message takes in a batch: exactly what the log checks against {@code maxMessageBytes}. */
   static int recordSize(Message m) {
     int size = RecordBatch.RECORD_OVERHEAD + (m.key() == null ? 0 : m.key().length()) + (m.value() == null ? 0 : m.value().length());
-    for (Header h : m.headers()) {
+    // Indexed, not for-each: an iterator per send was 1.4% of a producing JVM's allocated bytes (JFR).
+    List<Header> headers = m.headers();
+    for (int i = 0; i < headers.size(); i++) {
+      Header h = headers.get(i);
       size += 2 + h.name().getBytes(StandardCharsets.UTF_8).length + 4 + h.value().length();
     }
     return size;

@@ -44,9 +44,20 @@ final class BatchScanner {
   private String problem;
 
   BatchScanner(FileChannel channel, long limit, int windowSize) {
+    this(channel, limit, ByteBuffer.allocate(Math.max(windowSize, RecordBatch.HEADER_SIZE)));
+  }
+
+  /**
+   * Scans through a window the caller owns (heap, at least a batch header long), e.g. one per read thread
+   * for the offset lookup of every read; the scanner overwrites it and keeps nothing in it past the walk.
+   */
+  BatchScanner(FileChannel channel, long limit, ByteBuffer window) {
+    if (window.capacity() < RecordBatch.HEADER_SIZE) {
+      throw new IllegalArgumentException("a scan window needs at least " + RecordBatch.HEADER_SIZE + " bytes");
+    }
     this.channel = channel;
     this.limit = limit;
-    this.window = ByteBuffer.allocate(Math.max(windowSize, RecordBatch.HEADER_SIZE));
+    this.window = window;
   }
 
   long limit() {
