@@ -72,8 +72,15 @@ class ClusteredNodesTest {
       assertEquals(new JsonArray(List.of("node-1", "node-2", "node-3")),
           new JsonArray(health.getJsonObject("cluster").getJsonArray("members").stream().sorted().toList()), health.encode());
 
-      Response created = call(vertx, HttpMethod.PUT, a, "/v1/topics/greetings", "{\"partitions\":1}");
+      Response created = call(vertx, HttpMethod.PUT, a, "/v1/topics/greetings", "{\"partitions\":1,\"replicationFactor\":3}");
       assertTrue(created.status() / 100 == 2, created.body());
+      JsonObject replication = get(vertx, c, "/v1/topics/greetings").json().getJsonArray("partitions").getJsonObject(0)
+          .getJsonObject("replication");
+      assertEquals(3, replication.getJsonArray("replicas").size(), replication.encode());
+      assertTrue(replication.getJsonArray("replicas").contains(replication.getString("leader")), replication.encode());
+      Response tooWide = call(vertx, HttpMethod.PUT, b, "/v1/topics/wide", "{\"replicationFactor\":4}");
+      assertEquals(400, tooWide.status(), tooWide.body());
+      assertTrue(tooWide.body().contains("exceeds the 3 live nodes"), tooWide.body());
       Response produced = call(vertx, HttpMethod.POST, a, "/v1/topics/greetings/records",
           "{\"records\":[{\"key\":\"alice\",\"value\":\"hello\"},{\"key\":\"bob\",\"value\":\"world\"}]}");
       assertEquals(200, produced.status(), produced.body());
@@ -83,8 +90,10 @@ class ClusteredNodesTest {
       assertEquals("hello", records.getJsonObject(0).getString("value"));
       assertEquals("world", records.getJsonObject(1).getString("value"));
 
-      Response queue = call(vertx, HttpMethod.PUT, a, "/v1/queues/jobs", "{}");
+      Response queue = call(vertx, HttpMethod.PUT, a, "/v1/queues/jobs", "{\"replicationFactor\":1}");
       assertTrue(queue.status() / 100 == 2, queue.body());
+      JsonObject queueReplication = get(vertx, b, "/v1/queues/jobs").json().getJsonObject("replication");
+      assertEquals(1, queueReplication.getJsonArray("replicas").size(), queueReplication.encode());
       Response sent = call(vertx, HttpMethod.POST, b, "/v1/queues/jobs/messages", "{\"messages\":[{\"value\":\"resize photo 1\"}]}");
       assertTrue(sent.status() / 100 == 2, sent.body());
       JsonObject received = call(vertx, HttpMethod.POST, c, "/v1/queues/jobs/receive", "{\"max\":1,\"waitMs\":2000}").json();

@@ -23,6 +23,13 @@ class QueueRoutesTest extends NodeRoutesTestBase {
     assertEquals(200, req(HttpMethod.PUT, "/v1/queues/orders", "{\"visibilityTimeoutMs\":5000,\"maxDeliveries\":3}").status());
     assertError(409, "already_exists", req(HttpMethod.PUT, "/v1/queues/orders", "{\"visibilityTimeoutMs\":6000}"));
     assertEquals(201, req(HttpMethod.PUT, "/v1/queues/empty-body", null).status());
+    Response replicated = req(HttpMethod.PUT, "/v1/queues/replicated", "{\"replicationFactor\":2,\"minInSync\":1}");
+    assertEquals(201, replicated.status(), replicated.body());
+    JsonObject described = get(vertx, node.httpPort(), "/v1/queues/replicated").json();
+    assertEquals(2, described.getJsonObject("config").getInteger("replicationFactor"));
+    assertEquals(1, described.getJsonObject("config").getInteger("minInSync"));
+    assertEquals(null, described.getJsonObject("replication"), "a single node has no replicas to show");
+    assertEquals(204, req(HttpMethod.DELETE, "/v1/queues/replicated", null).status());
     assertEquals(new JsonArray().add("empty-body").add("orders"), get(vertx, node.httpPort(), "/v1/queues").json().getJsonArray("queues"));
     assertEquals(5000, await(node.queues().describe("orders")).config().getVisibilityTimeoutMs(), "the node's Java API sees it");
 
@@ -41,6 +48,8 @@ class QueueRoutesTest extends NodeRoutesTestBase {
     assertError(400, "invalid_argument", req(HttpMethod.PUT, "/v1/queues/q", "{\"visibilityTimeoutMs\":\"soon\"}"));
     assertError(400, "invalid_argument", req(HttpMethod.PUT, "/v1/queues/q", "{\"visibilityTimeoutMs\":1.5}"));
     assertError(400, "invalid_argument", req(HttpMethod.PUT, "/v1/queues/q", "{\"maxDeliveries\":-1}"));
+    assertError(400, "invalid_argument", req(HttpMethod.PUT, "/v1/queues/q", "{\"minInSync\":0}"));
+    assertError(400, "invalid_argument", req(HttpMethod.PUT, "/v1/queues/q", "{\"replicationFactor\":2,\"minInSync\":3}"));
     assertError(400, "invalid_argument", req(HttpMethod.PUT, "/v1/queues/q", "{\"visibilityTimout\":100}"));
     assertError(400, "invalid_argument", req(HttpMethod.PUT, "/v1/queues/q", "{\"visibilityTimeoutMs\":99999999999999999999999}"));
     assertError(400, "invalid_name", req(HttpMethod.PUT, "/v1/queues/bad%20name", "{}"));

@@ -25,6 +25,12 @@ class TopicRoutesTest extends NodeRoutesTestBase {
     assertEquals(200, req(HttpMethod.PUT, "/v1/topics/orders", "{\"partitions\":4,\"retentionMs\":3600000}").status());
     assertError(409, "already_exists", req(HttpMethod.PUT, "/v1/topics/orders", "{\"partitions\":2}"));
     assertEquals(201, req(HttpMethod.PUT, "/v1/topics/plain", null).status());
+    // A single node keeps one copy whatever the replication settings say; they are kept and shown.
+    Response replicated = req(HttpMethod.PUT, "/v1/topics/replicated", "{\"replicationFactor\":3,\"minInSync\":2}");
+    assertEquals(201, replicated.status(), replicated.body());
+    assertEquals(3, replicated.json().getJsonObject("config").getInteger("replicationFactor"));
+    assertEquals(2, get(vertx, node.httpPort(), "/v1/topics/replicated").json().getJsonObject("config").getInteger("minInSync"));
+    assertEquals(204, req(HttpMethod.DELETE, "/v1/topics/replicated", null).status());
     assertEquals(new JsonArray().add("orders").add("plain"), get(vertx, node.httpPort(), "/v1/topics").json().getJsonArray("topics"));
     JsonObject described = get(vertx, node.httpPort(), "/v1/topics/orders").json();
     assertEquals(3600000, described.getJsonObject("config").getLong("retentionMs"));
@@ -45,6 +51,9 @@ class TopicRoutesTest extends NodeRoutesTestBase {
     assertError(400, "invalid_argument", req(HttpMethod.PUT, "/v1/topics/t", "{\"retentionMs\":-7}"));
     assertError(400, "invalid_argument", req(HttpMethod.PUT, "/v1/topics/t", "{\"partition\":4}"));
     assertError(400, "invalid_argument", req(HttpMethod.PUT, "/v1/topics/t", "{\"partitions\":"));
+    assertError(400, "invalid_argument", req(HttpMethod.PUT, "/v1/topics/t", "{\"replicationFactor\":0}"));
+    assertError(400, "invalid_argument", req(HttpMethod.PUT, "/v1/topics/t", "{\"replicationFactor\":4294967297}"));
+    assertError(400, "invalid_argument", req(HttpMethod.PUT, "/v1/topics/t", "{\"replicationFactor\":1,\"minInSync\":2}"));
     assertError(400, "invalid_name", req(HttpMethod.PUT, "/v1/topics/" + "x".repeat(300), "{}"));
     assertError(400, "invalid_name", req(HttpMethod.PUT, "/v1/topics/a%24b", "{}"));
     assertEquals(new JsonArray(), get(vertx, node.httpPort(), "/v1/topics").json().getJsonArray("topics"));

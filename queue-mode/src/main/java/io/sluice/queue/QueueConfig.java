@@ -30,6 +30,8 @@ public final class QueueConfig {
   private OverflowPolicy overflow = OverflowPolicy.REJECT_NEW;
   private long messageTtlMs;
   private long dedupWindowMs = DEFAULT_DEDUP_WINDOW_MS;
+  private int replicationFactor = LogOptions.STORE_DEFAULT;
+  private int minInSync = LogOptions.STORE_DEFAULT;
 
   public QueueConfig() {
   }
@@ -74,6 +76,12 @@ public final class QueueConfig {
       if (json.containsKey("dedupWindowMs")) {
         setDedupWindowMs(json.getLong("dedupWindowMs"));
       }
+      if (json.containsKey("replicationFactor")) {
+        setReplicationFactor(json.getInteger("replicationFactor"));
+      }
+      if (json.containsKey("minInSync")) {
+        setMinInSync(json.getInteger("minInSync"));
+      }
     } catch (ClassCastException | IllegalArgumentException | NullPointerException e) {
       if (e instanceof InvalidArgumentException iae) {
         throw iae;
@@ -89,6 +97,13 @@ public final class QueueConfig {
         .put("overflow", overflow.name()).put("messageTtlMs", messageTtlMs).put("dedupWindowMs", dedupWindowMs);
     if (deadLetterQueue != null) {
       json.put("deadLetterQueue", deadLetterQueue);
+    }
+    // Absent: the store's default.
+    if (replicationFactor != LogOptions.STORE_DEFAULT) {
+      json.put("replicationFactor", replicationFactor);
+    }
+    if (minInSync != LogOptions.STORE_DEFAULT) {
+      json.put("minInSync", minInSync);
     }
     return json;
   }
@@ -228,6 +243,37 @@ public final class QueueConfig {
       throw new InvalidArgumentException("dedupWindowMs must be >= 0, got " + dedupWindowMs);
     }
     this.dedupWindowMs = dedupWindowMs;
+    return this;
+  }
+
+  /**
+   * Replicas of the queue's logs on a replicated store, on distinct nodes (0, the default: the store's
+   * default, 2 in a cluster of two nodes or more). A local store keeps one copy whatever this says. Creating
+   * the queue fails with {@code invalid_argument} when fewer nodes are live. Fixed at creation.
+   */
+  public int getReplicationFactor() {
+    return replicationFactor;
+  }
+
+  /** Fails with {@code invalid_argument} below 1, or below the {@link #getMinInSync() in-sync minimum} set. */
+  public QueueConfig setReplicationFactor(int replicationFactor) {
+    LogOptions.checkReplication(LogOptions.requireReplicationSetting("replicationFactor", replicationFactor), minInSync);
+    this.replicationFactor = replicationFactor;
+    return this;
+  }
+
+  /**
+   * In-sync replicas (the leader included) the queue's logs need to acknowledge a send or an ack; with fewer
+   * they refuse it ({@code not_enough_replicas}). 0, the default: the store's default, at most the factor.
+   */
+  public int getMinInSync() {
+    return minInSync;
+  }
+
+  /** Fails with {@code invalid_argument} below 1 or above the {@link #getReplicationFactor() factor} set. */
+  public QueueConfig setMinInSync(int minInSync) {
+    LogOptions.checkReplication(replicationFactor, LogOptions.requireReplicationSetting("minInSync", minInSync));
+    this.minInSync = minInSync;
     return this;
   }
 

@@ -1,5 +1,8 @@
 package io.sluice.queue;
 
+import io.sluice.api.store.LogReplicas;
+import java.util.Optional;
+
 /**
  * A snapshot of one queue, as {@link Queues#describe} reports it.
  *
@@ -16,7 +19,21 @@ package io.sluice.queue;
  * @param storedBytes       bytes the queue's message log takes in the store (drops as acked segments are freed)
  * @param oldestMessageAgeMs age of the oldest message held, 0 when empty
  * @param deadLetterDepth   depth of the dead-letter queue, or -1 when there is none
+ * @param replicas          where the queue's message log lives on a replicated store (leader, replicas,
+ *                          in-sync replicas), or {@code null} on a store that does not replicate
  */
 public record QueueStats(String name, QueueConfig config, long depth, long ready, long inFlight, long delayed,
-    int consumers, long bytes, long storedBytes, long oldestMessageAgeMs, long deadLetterDepth) {
+    int consumers, long bytes, long storedBytes, long oldestMessageAgeMs, long deadLetterDepth, LogReplicas replicas) {
+
+  /** A queue on a store that does not replicate. */
+  public QueueStats(String name, QueueConfig config, long depth, long ready, long inFlight, long delayed, int consumers,
+      long bytes, long storedBytes, long oldestMessageAgeMs, long deadLetterDepth) {
+    this(name, config, depth, ready, inFlight, delayed, consumers, bytes, storedBytes, oldestMessageAgeMs, deadLetterDepth,
+        null);
+  }
+
+  /** Where the queue's message log lives; empty on a store that does not replicate. */
+  public Optional<LogReplicas> replication() {
+    return Optional.ofNullable(replicas);
+  }
 }

@@ -1,12 +1,14 @@
 package io.sluice.queue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.api.ErrorCode;
 import io.sluice.api.InvalidArgumentException;
 import io.sluice.api.Message;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +61,34 @@ class QueueAdminTest extends QueueTestBase {
     assertThrows(InvalidArgumentException.class, () -> new ConsumerOptions().setPrefetch(0));
     assertThrows(InvalidArgumentException.class, () -> new SendOptions().setDelayMs(-1));
     assertThrows(InvalidArgumentException.class, () -> new SendOptions().setTtlMs(-1));
+    assertThrows(InvalidArgumentException.class, () -> c.setReplicationFactor(0));
+    assertThrows(InvalidArgumentException.class, () -> c.setMinInSync(0));
     assertEquals(new QueueConfig(), c, "a rejected setter changes nothing");
+  }
+
+  @Test
+  void replicationSettingsAreValidatedKeptAndIgnoredByALocalStore() {
+    assertThrows(InvalidArgumentException.class, () -> new QueueConfig().setReplicationFactor(2).setMinInSync(3));
+    QueueConfig refused = new QueueConfig().setMinInSync(3);
+    assertThrows(InvalidArgumentException.class, () -> refused.setReplicationFactor(2));
+    assertEquals(0, refused.getReplicationFactor(), "a refused setting changes nothing");
+    assertThrows(InvalidArgumentException.class, () -> new QueueConfig(new JsonObject().put("minInSync", -1)));
+    assertThrows(InvalidArgumentException.class,
+        () -> new QueueConfig(new JsonObject().put("replicationFactor", 1).put("minInSync", 2)));
+    assertEquals(0, new QueueConfig().getReplicationFactor(), "0: the store's default");
+    assertFalse(new QueueConfig().toJson().containsKey("minInSync"), "a default is left out");
+
+    QueueConfig config = new QueueConfig().setReplicationFactor(3).setMinInSync(2);
+    assertEquals(config, new QueueConfig(config.toJson()));
+    assertEquals(config, await(queues.createQueue("r", config)));
+    await(queues.send("r", Message.of("x")));
+    QueueStats stats = await(queues.describe("r"));
+    assertEquals(config, stats.config(), "describe shows the settings");
+    assertTrue(stats.replication().isEmpty(), "a local store has no replicas to show");
+    awaitFailure(queues.createQueue("r", new QueueConfig().setReplicationFactor(1)), ErrorCode.ALREADY_EXISTS);
+    restart();
+    assertEquals(config, await(queues.describe("r")).config(), "kept across a restart");
+    assertEquals(1, await(queues.describe("r")).depth());
   }
 
   @Test

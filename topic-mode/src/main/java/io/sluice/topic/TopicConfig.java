@@ -8,7 +8,8 @@ import java.util.Objects;
 
 /**
  * The settings of a topic: partition count, retention by time and by size, segment size and age, the
- * durability (fsync) policy and the largest message accepted. Fluent and mutable; a topic stores a copy.
+ * durability (fsync) policy, the largest message accepted, and on a replicated store the replication
+ * factor and in-sync minimum of each partition. Fluent and mutable; a topic stores a copy.
  *
  * <p>Two configs are equal when every setting is equal: creating an existing topic with an equal config
  * succeeds, with another config it fails with {@code already_exists}.
@@ -28,6 +29,8 @@ public final class TopicConfig {
   private long segmentMs = LogOptions.DEFAULT_SEGMENT_MS;
   private FsyncPolicy fsync = FsyncPolicy.always();
   private int maxMessageBytes = LogOptions.DEFAULT_MAX_RECORD_BYTES;
+  private int replicationFactor = LogOptions.STORE_DEFAULT;
+  private int minInSync = LogOptions.STORE_DEFAULT;
 
   public TopicConfig() {
   }
@@ -40,6 +43,8 @@ public final class TopicConfig {
     this.segmentMs = other.segmentMs;
     this.fsync = other.fsync;
     this.maxMessageBytes = other.maxMessageBytes;
+    this.replicationFactor = other.replicationFactor;
+    this.minInSync = other.minInSync;
   }
 
   /** Reads the fields present in {@code json} over the defaults (keys as the getters are named). */
@@ -67,21 +72,36 @@ public final class TopicConfig {
       if (json.containsKey("maxMessageBytes")) {
         setMaxMessageBytes(json.getInteger("maxMessageBytes"));
       }
+      if (json.containsKey("replicationFactor")) {
+        setReplicationFactor(json.getInteger("replicationFactor"));
+      }
+      if (json.containsKey("minInSync")) {
+        setMinInSync(json.getInteger("minInSync"));
+      }
     } catch (ClassCastException | NullPointerException e) {
       throw new InvalidArgumentException("bad topic config " + json.encode() + ": " + e.getMessage(), e);
     }
   }
 
+  /** The replication settings appear only when set (absent: the store's default). */
   public JsonObject toJson() {
-    return new JsonObject().put("partitions", partitions).put("retentionMs", retentionMs)
+    JsonObject json = new JsonObject().put("partitions", partitions).put("retentionMs", retentionMs)
         .put("retentionBytes", retentionBytes).put("segmentBytes", segmentBytes).put("segmentMs", segmentMs)
         .put("fsync", fsync.toString()).put("maxMessageBytes", maxMessageBytes);
+    if (replicationFactor != LogOptions.STORE_DEFAULT) {
+      json.put("replicationFactor", replicationFactor);
+    }
+    if (minInSync != LogOptions.STORE_DEFAULT) {
+      json.put("minInSync", minInSync);
+    }
+    return json;
   }
 
   /** The log settings of each partition of a topic with this config. */
   public LogOptions toLogOptions() {
     return new LogOptions().setSegmentBytes(segmentBytes).setSegmentMs(segmentMs).setFsync(fsync)
-        .setMaxRecordBytes(maxMessageBytes).setMaxBatchBytes(Math.max(LogOptions.DEFAULT_MAX_BATCH_BYTES, maxMessageBytes * 2));
+        .setMaxRecordBytes(maxMessageBytes).setMaxBatchBytes(Math.max(LogOptions.DEFAULT_MAX_BATCH_BYTES, maxMessageBytes * 2))
+        .setReplicationFactor(replicationFactor).setMinInSync(minInSync);
   }
 
   /** Number of partitions (default 1). Can only grow, by {@code Topics.increasePartitions}. */
@@ -175,16 +195,52 @@ public final class TopicConfig {
     return this;
   }
 
+  /**
+   * Replicas of each partition on a replicated store, on distinct nodes (0, the default: the store's default,
+   * 2 in a cluster of two nodes or more). A local store keeps one copy whatever this says. Creating the topic
+   * fails with {@code invalid_argument} when fewer nodes are live. Fixed at creation.
+   */
+  public int getReplicationFactor() {
+    return replicationFactor;
+  }
+
+  /** Fails with {@code invalid_argument} below 1, or below the {@link #getMinInSync() in-sync minimum} set. */
+  public TopicConfig setReplicationFactor(int replicationFactor) {
+    return setReplication(LogOptions.requireReplicationSetting("replicationFactor", replicationFactor), minInSync);
+  }
+
+  /**
+   * In-sync replicas (the leader included) a partition needs to acknowledge an {@code acks=all} append; with
+   * fewer it refuses it ({@code not_enough_replicas}). 0, the default: the store's default, at most the factor.
+   */
+  public int getMinInSync() {
+    return minInSync;
+  }
+
+  /** Fails with {@code invalid_argument} below 1 or above the {@link #getReplicationFactor() factor} set. */
+  public TopicConfig setMinInSync(int minInSync) {
+    return setReplication(replicationFactor, LogOptions.requireReplicationSetting("minInSync", minInSync));
+  }
+
+  private TopicConfig setReplication(int replicationFactor, int minInSync) {
+    LogOptions.checkReplication(replicationFactor, minInSync);
+    this.replicationFactor = replicationFactor;
+    this.minInSync = minInSync;
+    return this;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof TopicConfig c && c.partitions == partitions && c.retentionMs == retentionMs
         && c.retentionBytes == retentionBytes && c.segmentBytes == segmentBytes && c.segmentMs == segmentMs
-        && c.fsync.equals(fsync) && c.maxMessageBytes == maxMessageBytes;
+        && c.fsync.equals(fsync) && c.maxMessageBytes == maxMessageBytes && c.replicationFactor == replicationFactor
+        && c.minInSync == minInSync;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(partitions, retentionMs, retentionBytes, segmentBytes, segmentMs, fsync, maxMessageBytes);
+    return Objects.hash(partitions, retentionMs, retentionBytes, segmentBytes, segmentMs, fsync, maxMessageBytes,
+        replicationFactor, minInSync);
   }
 
   @Override

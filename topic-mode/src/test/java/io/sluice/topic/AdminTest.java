@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.api.ErrorCode;
 import io.sluice.api.store.FsyncPolicy;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -73,6 +74,35 @@ class AdminTest extends TopicsTestBase {
     awaitFailure(topics.delete("missing"), ErrorCode.UNKNOWN_TOPIC);
     awaitFailure(topics.describeGroup("nobody"), ErrorCode.UNKNOWN_GROUP);
     assertEquals(List.of(), await(topics.list()));
+  }
+
+  @Test
+  void replicationSettingsAreValidatedKeptAndIgnoredByALocalStore() {
+    thrown(() -> new TopicConfig().setReplicationFactor(0), ErrorCode.INVALID_ARGUMENT);
+    thrown(() -> new TopicConfig().setMinInSync(0), ErrorCode.INVALID_ARGUMENT);
+    thrown(() -> new TopicConfig().setReplicationFactor(2).setMinInSync(3), ErrorCode.INVALID_ARGUMENT);
+    TopicConfig refused = new TopicConfig().setMinInSync(3);
+    thrown(() -> refused.setReplicationFactor(2), ErrorCode.INVALID_ARGUMENT);
+    assertEquals(0, refused.getReplicationFactor(), "a refused setting changes nothing");
+    thrown(() -> new TopicConfig(new JsonObject().put("replicationFactor", 0)), ErrorCode.INVALID_ARGUMENT);
+    thrown(() -> new TopicConfig(new JsonObject().put("replicationFactor", 1).put("minInSync", 2)), ErrorCode.INVALID_ARGUMENT);
+    TopicConfig defaults = new TopicConfig();
+    assertEquals(0, defaults.getReplicationFactor(), "0: the store's default");
+    assertFalse(defaults.toJson().containsKey("replicationFactor"), "a default is left out: " + defaults);
+
+    TopicConfig config = new TopicConfig().setPartitions(2).setReplicationFactor(3).setMinInSync(2);
+    assertEquals(config, new TopicConfig(config.toJson()));
+    assertEquals(3, config.toLogOptions().getReplicationFactor());
+    assertEquals(2, config.toLogOptions().getMinInSync());
+    TopicDescription d = await(topics.createTopic("r", config));
+    assertEquals(config, d.config(), "describe shows the settings");
+    assertTrue(d.partitions().get(1).replication().isEmpty(), "a local store has no replicas to show");
+    produce("r", 1, 2);
+    var e = awaitFailure(topics.createTopic("r", new TopicConfig().setPartitions(2).setReplicationFactor(1)),
+        ErrorCode.ALREADY_EXISTS);
+    assertTrue(e.getMessage().contains("replicationFactor"), e.getMessage());
+    restart();
+    assertEquals(config, await(topics.describe("r")).config(), "kept across a restart");
   }
 
   @Test

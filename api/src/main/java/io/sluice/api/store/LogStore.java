@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Optional;
 import java.util.ServiceLoader;
 
 /**
@@ -44,6 +45,14 @@ public interface LogStore {
    */
   default Leadership leadership() {
     return Leadership.local();
+  }
+
+  /**
+   * Where a log's replicas are, for {@code describe}: empty on a store that does not replicate (the
+   * default) and for a log a replicated store does not know.
+   */
+  default Future<Optional<LogReplicas>> replicas(String name) {
+    return Future.succeededFuture(Optional.empty());
   }
 
   /**

@@ -40,7 +40,9 @@ final class QueueRoutes implements RouteGroup {
   /** Longest receive long poll (like SQS's 20 s): shorter than any proxy's idle timeout. */
   static final long MAX_WAIT_MS = 20_000;
 
-  private static final Set<String> CONFIG_KEYS = new QueueConfig().toJson().put("deadLetterQueue", "").fieldNames();
+  /** A default config leaves these out: no dead-letter queue, the store's replication defaults. */
+  private static final Set<String> CONFIG_KEYS = new QueueConfig().toJson().put("deadLetterQueue", "")
+      .put("replicationFactor", 0).put("minInSync", 0).fieldNames();
   private static final Set<String> MESSAGE_KEYS =
       Set.of("value", "valueBase64", "key", "keyBase64", "headers", "delayMs", "ttlMs", "groupKey", "dedupId");
 
@@ -100,7 +102,8 @@ final class QueueRoutes implements RouteGroup {
     JsonFields.onlyKeys(body, CONFIG_KEYS, "a queue config");
     for (String key : body.fieldNames()) {
       if (!key.equals("deadLetterQueue") && !key.equals("fsync") && !key.equals("overflow")) {
-        JsonFields.wholeNumber(body, key, 0, Long.MIN_VALUE, Long.MAX_VALUE);
+        boolean count = key.equals("replicationFactor") || key.equals("minInSync");
+        JsonFields.wholeNumber(body, key, 0, count ? 1 : Long.MIN_VALUE, count ? Integer.MAX_VALUE : Long.MAX_VALUE);
       }
     }
     QueueConfig config = new QueueConfig(body);
@@ -116,7 +119,7 @@ final class QueueRoutes implements RouteGroup {
   }
 
   static JsonObject stats(QueueStats s) {
-    return new JsonObject()
+    JsonObject stats = new JsonObject()
         .put("name", s.name())
         .put("config", s.config().toJson())
         .put("depth", s.depth())
@@ -128,6 +131,8 @@ final class QueueRoutes implements RouteGroup {
         .put("storedBytes", s.storedBytes())
         .put("oldestMessageAgeMs", s.oldestMessageAgeMs())
         .put("deadLetterDepth", s.deadLetterDepth());
+    s.replication().ifPresent(r -> stats.put("replication", r.toJson()));
+    return stats;
   }
 
   private Future<?> delete(RoutingContext ctx) {

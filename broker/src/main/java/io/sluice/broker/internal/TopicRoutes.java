@@ -53,7 +53,9 @@ final class TopicRoutes implements RouteGroup {
   /** Bytes one read gathers at most (beyond the first batch, which is always whole). */
   static final int MAX_READ_BYTES = 4 * 1024 * 1024;
 
-  private static final Set<String> CONFIG_KEYS = new TopicConfig().toJson().fieldNames();
+  /** A default config leaves the replication settings out (the store's default): they are accepted too. */
+  private static final Set<String> CONFIG_KEYS =
+      new TopicConfig().toJson().put("replicationFactor", 0).put("minInSync", 0).fieldNames();
   private static final Set<String> RECORD_KEYS =
       Set.of("key", "keyBase64", "value", "valueBase64", "headers", "partition", "timestamp");
 
@@ -138,8 +140,9 @@ final class TopicRoutes implements RouteGroup {
     JsonFields.onlyKeys(body, CONFIG_KEYS, "a topic config");
     for (String key : body.fieldNames()) {
       if (!key.equals("fsync")) {
-        JsonFields.wholeNumber(body, key, 0, key.equals("partitions") ? 1 : Long.MIN_VALUE,
-            key.equals("partitions") || key.endsWith("Bytes") && !key.equals("retentionBytes") ? Integer.MAX_VALUE : Long.MAX_VALUE);
+        boolean count = key.equals("partitions") || key.equals("replicationFactor") || key.equals("minInSync");
+        JsonFields.wholeNumber(body, key, 0, count ? 1 : Long.MIN_VALUE,
+            count || key.endsWith("Bytes") && !key.equals("retentionBytes") ? Integer.MAX_VALUE : Long.MAX_VALUE);
       }
     }
     TopicConfig config = new TopicConfig(body);
@@ -156,8 +159,10 @@ final class TopicRoutes implements RouteGroup {
   static JsonObject description(TopicDescription d) {
     JsonArray partitions = new JsonArray();
     for (PartitionInfo p : d.partitions()) {
-      partitions.add(new JsonObject().put("partition", p.partition()).put("startOffset", p.startOffset())
-          .put("endOffset", p.endOffset()));
+      JsonObject partition = new JsonObject().put("partition", p.partition()).put("startOffset", p.startOffset())
+          .put("endOffset", p.endOffset());
+      p.replication().ifPresent(r -> partition.put("replication", r.toJson()));
+      partitions.add(partition);
     }
     return new JsonObject().put("name", d.name()).put("config", d.config().toJson()).put("partitions", partitions);
   }

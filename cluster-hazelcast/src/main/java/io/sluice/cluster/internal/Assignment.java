@@ -1,5 +1,6 @@
 package io.sluice.cluster.internal;
 
+import io.sluice.api.store.LogReplicas;
 import io.sluice.cluster.Acks;
 import io.sluice.cluster.Placement;
 import io.vertx.core.json.JsonArray;
@@ -89,6 +90,10 @@ final class Assignment {
   /** The same leadership with another in-sync set. */
   Assignment withIsr(List<String> newIsr) {
     return new Assignment(log, uid, replicas, leader, epoch, newIsr, version + 1, minInSync, acks, logOptions);
+  }
+
+  LogReplicas toReplicas() {
+    return new LogReplicas(replicas, hasLeader() ? leader : null, epoch, isr, minInSync);
   }
 
   Placement toPlacement() {

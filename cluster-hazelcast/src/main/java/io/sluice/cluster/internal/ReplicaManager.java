@@ -21,6 +21,7 @@ import io.sluice.api.internal.Promises;
 import io.sluice.api.store.AppendResult;
 import io.sluice.api.store.Leadership;
 import io.sluice.api.store.LogOptions;
+import io.sluice.api.store.LogReplicas;
 import io.sluice.api.store.LogStore;
 import io.sluice.api.store.PartitionLog;
 import io.sluice.api.store.SegmentInfo;
@@ -44,6 +45,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -269,7 +271,23 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
 
   @Override
   public Future<PartitionLog> open(String name, LogOptions options) {
-    return open(name, options, Replication.of(o));
+    try {
+      return open(name, options, options == null ? Replication.of(o) : replicationOf(options));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  /**
+   * A log's own replication settings over this node's defaults. A default minInSync above the log's own
+   * factor is lowered to it: asking for one replica must not make every {@code acks=all} append fail.
+   */
+  private Replication replicationOf(LogOptions options) {
+    int factor = options.getReplicationFactor() != LogOptions.STORE_DEFAULT ? options.getReplicationFactor()
+        : o.getReplicationFactor();
+    int minInSync = options.getMinInSync() != LogOptions.STORE_DEFAULT ? options.getMinInSync()
+        : Math.min(o.getMinInSync(), factor);
+    return new Replication(factor, minInSync, o.getAcks());
   }
 
   @Override
@@ -333,15 +351,23 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
 
   @Override
   public Future<Placement> placement(String name) {
+    return knownAssignment(name).compose(a -> a.isPresent() ? Future.succeededFuture(a.get().toPlacement())
+        : Future.failedFuture(NotFoundException.unknownLog(name)));
+  }
+
+  @Override
+  public Future<Optional<LogReplicas>> replicas(String name) {
+    return knownAssignment(name).map(a -> a.map(Assignment::toReplicas));
+  }
+
+  /** The log's assignment as this node applied it last; empty for a log it does not know. */
+  private Future<Optional<Assignment>> knownAssignment(String name) {
     try {
       checkName(name);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    return onContext(() -> {
-      Assignment a = assignments.get(name);
-      return a == null ? Future.failedFuture(NotFoundException.unknownLog(name)) : Future.succeededFuture(a.toPlacement());
-    });
+    return onContext(() -> Future.succeededFuture(Optional.ofNullable(assignments.get(name))));
   }
 
   @Override
@@ -420,6 +446,11 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
    */
   private Assignment place(String name, LogOptions options, Replication replication) {
     List<String> live = node.liveNodes();
+    if (live.size() < replication.factor() && options.getReplicationFactor() != LogOptions.STORE_DEFAULT) {
+      // Asked for by the log's creator (Kafka's INVALID_REPLICATION_FACTOR): retrying would not help it.
+      throw new InvalidArgumentException("log '" + name + "': replication factor " + replication.factor()
+          + " exceeds the " + live.size() + " live nodes");
+    }
     if (live.size() < replication.factor()) {
       throw new SluiceException(ErrorCode.NOT_ENOUGH_REPLICAS, "log '" + name + "' needs " + replication.factor()
           + " nodes, " + live.size() + " are live");

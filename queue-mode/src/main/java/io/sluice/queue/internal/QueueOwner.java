@@ -286,12 +286,15 @@ final class QueueOwner extends VerticleBase {
   static LogOptions dataLogOptions(QueueConfig config) {
     return new LogOptions().setSegmentBytes(config.getSegmentBytes()).setFsync(config.getFsync())
         .setMaxRecordBytes(config.getMaxMessageBytes())
-        .setMaxBatchBytes(Math.max(LogOptions.DEFAULT_MAX_BATCH_BYTES, config.getMaxMessageBytes() + 4096));
+        .setMaxBatchBytes(Math.max(LogOptions.DEFAULT_MAX_BATCH_BYTES, config.getMaxMessageBytes() + 4096))
+        .setReplicationFactor(config.getReplicationFactor()).setMinInSync(config.getMinInSync());
   }
 
+  /** The settlement journal is replicated like the messages: a settlement must survive what a message does. */
   static LogOptions controlLogOptions(QueueConfig config) {
     return new LogOptions().setSegmentBytes(Math.min(config.getSegmentBytes(), 8 * 1024 * 1024))
-        .setFsync(config.getFsync()).setMaxRecordBytes(8 * 1024 * 1024).setMaxBatchBytes(16 * 1024 * 1024);
+        .setFsync(config.getFsync()).setMaxRecordBytes(8 * 1024 * 1024).setMaxBatchBytes(16 * 1024 * 1024)
+        .setReplicationFactor(config.getReplicationFactor()).setMinInSync(config.getMinInSync());
   }
 
   // ================================================================== lifecycle

@@ -6,6 +6,7 @@ import io.sluice.api.Message;
 import io.sluice.api.Names;
 import io.sluice.api.RecordBatch;
 import io.sluice.api.SluiceException;
+import io.sluice.api.store.LogReplicas;
 import io.sluice.api.store.LogStore;
 import io.sluice.queue.AckMode;
 import io.sluice.queue.BindOptions;
@@ -38,6 +39,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -66,6 +68,7 @@ public final class QueuesImpl implements Queues {
   static final long CLUSTER_RETRY_MS = 30_000;
 
   private final Vertx vertx;
+  private final LogStore store;
   private final QueuesOptions options;
   private final EventBus bus;
   /** Shared by every request to an owner; the event bus only reads it. */
@@ -76,8 +79,9 @@ public final class QueuesImpl implements Queues {
   /** On a replicated store owners and the registry move with their logs' leaders: requests retry while they do. */
   private final boolean clustered;
 
-  private QueuesImpl(Vertx vertx, QueuesOptions options, boolean clustered) {
+  private QueuesImpl(Vertx vertx, LogStore store, QueuesOptions options, boolean clustered) {
     this.vertx = vertx;
+    this.store = store;
     this.options = options;
     this.clustered = clustered;
     this.bus = vertx.eventBus();
@@ -87,7 +91,7 @@ public final class QueuesImpl implements Queues {
   public static Future<Queues> create(Vertx vertx, LogStore store, QueuesOptions options) {
     Wire.registerCodecs(vertx);
     boolean clustered = store.leadership().distributed();
-    QueuesImpl queues = new QueuesImpl(vertx, options, clustered);
+    QueuesImpl queues = new QueuesImpl(vertx, store, options, clustered);
     if (clustered) {
       // Every node runs this; the registry and each owner run only where their log's leader is.
       return vertx.deployVerticle(new ClusteredQueues(store, options)).map(id -> {
@@ -213,9 +217,11 @@ public final class QueuesImpl implements Queues {
             QueueConfig config = new QueueConfig(json.getJsonObject("config"));
             Future<Long> dlqDepth = config.getDeadLetterQueue() == null ? Future.succeededFuture(-1L)
                 : describe(config.getDeadLetterQueue()).map(QueueStats::depth).otherwise(-1L);
-            return dlqDepth.map(d -> new QueueStats(name, config, json.getLong("depth"), json.getLong("ready"),
-                json.getLong("inFlight"), json.getLong("delayed"), json.getInteger("consumers"), json.getLong("bytes"),
-                json.getLong("storedBytes"), json.getLong("oldestMessageAgeMs"), d));
+            Future<Optional<LogReplicas>> replicas = store.replicas(QueueOwner.dataLogName(name));
+            return Future.all(dlqDepth, replicas).map(x -> new QueueStats(name, config, json.getLong("depth"),
+                json.getLong("ready"), json.getLong("inFlight"), json.getLong("delayed"), json.getInteger("consumers"),
+                json.getLong("bytes"), json.getLong("storedBytes"), json.getLong("oldestMessageAgeMs"), dlqDepth.result(),
+                replicas.result().orElse(null)));
           });
     });
   }

@@ -6,6 +6,7 @@ import io.sluice.api.Names;
 import io.sluice.api.NotFoundException;
 import io.sluice.api.SluiceException;
 import io.sluice.api.store.LogOptions;
+import io.sluice.api.store.LogReplicas;
 import io.sluice.api.store.LogStore;
 import io.sluice.api.store.StateStore;
 import io.sluice.topic.AssignmentStrategy;
@@ -23,6 +24,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Supplier;
@@ -247,15 +249,19 @@ final class TopicRegistry extends VerticleBase {
   private Future<JsonObject> describe(String name) {
     TopicConfig config = existing(name);
     List<Future<JsonObject>> parts = new ArrayList<>();
+    List<Future<Optional<LogReplicas>>> replicas = new ArrayList<>();
     for (int p = 0; p < config.getPartitions(); p++) {
       parts.add(clustered ? bus.callRetrying(Addresses.partition(name, p), "offsets", new JsonObject(), 10_000, 30_000)
           : bus.call(Addresses.partition(name, p), "offsets", new JsonObject(), 30_000));
+      replicas.add(store.replicas(Addresses.logName(name, p)));
     }
-    return Future.all(parts).map(all -> {
+    return Future.all(parts).compose(x -> Future.all(replicas)).map(all -> {
       JsonArray ps = new JsonArray();
       for (int p = 0; p < parts.size(); p++) {
         JsonObject o = parts.get(p).result();
-        ps.add(new JsonArray().add(p).add(o.getLong("start")).add(o.getLong("end")));
+        JsonArray part = new JsonArray().add(p).add(o.getLong("start")).add(o.getLong("end"));
+        replicas.get(p).result().ifPresent(r -> part.add(r.toJson()));
+        ps.add(part);
       }
       return new JsonObject().put("name", name).put("config", config.toJson()).put("partitions", ps);
     });

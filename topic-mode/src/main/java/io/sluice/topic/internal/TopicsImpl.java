@@ -6,6 +6,7 @@ import io.sluice.api.Names;
 import io.sluice.api.StoreClosedException;
 import io.sluice.api.internal.Promises;
 import io.sluice.api.store.LogOptions;
+import io.sluice.api.store.LogReplicas;
 import io.sluice.api.store.LogStore;
 import io.sluice.api.store.StateStore;
 import io.sluice.topic.AssignmentStrategy;
@@ -120,7 +121,8 @@ public final class TopicsImpl implements Topics {
     JsonArray ps = json.getJsonArray("partitions");
     for (int i = 0; i < ps.size(); i++) {
       JsonArray p = ps.getJsonArray(i);
-      parts.add(new PartitionInfo(p.getInteger(0), p.getLong(1), p.getLong(2)));
+      parts.add(new PartitionInfo(p.getInteger(0), p.getLong(1), p.getLong(2),
+          p.size() > 3 ? LogReplicas.fromJson(p.getJsonObject(3)) : null));
     }
     return new TopicDescription(json.getString("name"), new TopicConfig(json.getJsonObject("config")), parts);
   }
