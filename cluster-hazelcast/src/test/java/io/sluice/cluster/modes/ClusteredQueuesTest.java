@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.sluice.api.Message;
 import io.sluice.cluster.ReplicatedLogStore;
+import io.sluice.queue.ConsumerOptions;
 import io.sluice.queue.Delivery;
+import io.sluice.queue.QueueConsumer;
 import io.sluice.queue.Queues;
 import io.sluice.queue.QueuesOptions;
 import io.vertx.core.Future;
@@ -15,7 +17,12 @@ import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,6 +58,82 @@ class ClusteredQueuesTest extends ModeClusterTestBase<Queues> {
       out.addAll(got);
     }
     return out;
+  }
+
+  @Test
+  void aPushConsumerFollowsTheOwnerToItsNewNode() throws Exception {
+    await(modes.get(0).createQueue(QUEUE));
+    int owner = leaderOf("q." + QUEUE);
+    int consumerNode = (owner + 1) % 3;
+    int senderNode = (owner + 2) % 3;
+    Queues queues = modes.get(consumerNode);
+    Map<String, Integer> delivered = new ConcurrentHashMap<>();
+    Map<String, Integer> acked = new ConcurrentHashMap<>();
+    Set<String> ackFailed = ConcurrentHashMap.newKeySet();
+    QueueConsumer consumer = await(queues.consumer(QUEUE, new ConsumerOptions().setPrefetch(8)
+        .setVisibilityTimeoutMs(LEASE_MS).setCloseTimeoutMs(2000)));
+    consumer.handler(d -> {
+      String v = d.record().valueAsString();
+      delivered.merge(v, 1, Integer::sum);
+      d.ack().onComplete(ar -> {
+        if (ar.succeeded()) {
+          acked.merge(v, 1, Integer::sum);
+        } else {
+          ackFailed.add(v); // a lease of the owner that died: the new owner delivers the message again
+        }
+      });
+    });
+    try {
+      Set<String> all = new HashSet<>();
+      send(senderNode, 0, 100, all);
+      eventually("half acknowledged before the crash", () -> acked.size() >= 50, () -> "acked " + acked.size());
+      cluster.awaitSafe();
+      cluster.crash(owner);
+      send(senderNode, 100, 200, all);
+      eventually("every message delivered by the new owner", () -> delivered.keySet().containsAll(all),
+          () -> "delivered " + delivered.size() + ", acked " + acked.size() + ", acks failed " + ackFailed.size() + " of "
+              + all.size() + "; " + await(modes.get(senderNode).describe(QUEUE)));
+      eventually("every message settled", () -> await(modes.get(senderNode).describe(QUEUE)).depth() == 0,
+          () -> "" + await(modes.get(senderNode).describe(QUEUE)));
+
+      int newOwner = leaderOf("q." + QUEUE);
+      assertTrue(newOwner != owner, "the owner moved: " + newOwner);
+      for (Map.Entry<String, Integer> e : acked.entrySet()) {
+        assertEquals(1, e.getValue(), "acknowledged twice: " + e.getKey());
+      }
+      Set<String> neverAcked = new HashSet<>(all);
+      neverAcked.removeAll(acked.keySet());
+      // Only an ack whose answer died with the owner (the settlement itself was replicated) has no success here.
+      assertTrue(ackFailed.containsAll(neverAcked), "not acknowledged and not settled by a lost answer: " + neverAcked);
+      assertTrue(neverAcked.size() <= 8, "at most one prefetch of answers lost: " + neverAcked);
+      assertEquals(1, await(modes.get(senderNode).describe(QUEUE)).consumers(), "one subscription, at the new owner");
+    } finally {
+      consumer.close().toCompletionStage().toCompletableFuture().completeOnTimeout(null, 5, TimeUnit.SECONDS).join();
+    }
+  }
+
+  private void send(int node, int from, int until, Set<String> all) {
+    List<Future<Long>> sent = new ArrayList<>();
+    for (int i = from; i < until; i++) {
+      all.add("job-" + i);
+      sent.add(modes.get(node).send(QUEUE, Message.of("k", "job-" + i)));
+    }
+    await(Future.all(sent));
+  }
+
+  private static void eventually(String what, BooleanSupplier condition, Supplier<String> state) {
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (!condition.getAsBoolean()) {
+      if (System.currentTimeMillis() > deadline) {
+        fail("not within 60 s: " + what + " (" + state.get() + ")");
+      }
+      try {
+        Thread.sleep(50); // polls a condition, bounded by the deadline
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+    }
   }
 
   @Test

@@ -1,5 +1,7 @@
 package io.sluice.queue.internal;
 
+import io.sluice.api.ErrorCode;
+import io.sluice.api.SluiceException;
 import io.sluice.queue.AckMode;
 import io.sluice.queue.ConsumerOptions;
 import io.sluice.queue.Delivery;
@@ -15,6 +17,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayDeque;
 import java.util.UUID;
@@ -27,10 +31,22 @@ import java.util.concurrent.TimeUnit;
  * held by the owner plus the buffer never exceed the prefetch. A consumer without a handler, or
  * paused, therefore holds nothing new.
  *
+ * <p>In a cluster the owner moves with its log's leader, and the subscription lives in the owner: a new
+ * owner has never heard of this consumer. So the consumer follows it. Every {@value #OWNER_CHECK_MS} ms it
+ * asks the owner whether it still serves it ({@code RENEW}); when the answer is no, nobody answers, or the
+ * old owner said it stopped (its end batch), it subscribes again, at whichever node owns the queue now, with
+ * its credit started over. What the lost owner had leased to it (and what this consumer still buffers of
+ * that, in client-ack mode, which is dropped) comes back from the new owner, which replayed the settlement
+ * journal: at least once, and nothing acknowledged is delivered again. Only a queue that no longer exists
+ * ends the stream. A renewal that merely timed out keeps the buffer: the owner may still hold those leases.
+ *
  * <p>Thread contract: state is confined to the context that created the consumer; public methods
  * called from other threads hop onto it.
  */
 final class QueueConsumerImpl implements QueueConsumer {
+
+  /** How often a consumer in a cluster checks that its queue's owner still serves it. */
+  static final long OWNER_CHECK_MS = 1000;
 
   private final QueuesImpl queues;
   private final String queue;
@@ -51,6 +67,13 @@ final class QueueConsumerImpl implements QueueConsumer {
   private boolean ended;
   private boolean endNotified;
   private boolean closed;
+  private long ownerCheckTimer = -1;
+  /** A renewal or a new subscription is under way: no other starts meanwhile. */
+  private boolean following;
+  /** The owner may not hold this subscription (or its credit) as this consumer counts it: subscribe again. */
+  private boolean resync;
+  /** The owner that leased what this consumer buffers is gone. */
+  private boolean ownerLost;
 
   private QueueConsumerImpl(QueuesImpl queues, String queue, ConsumerOptions options, Context context) {
     this.queues = queues;
@@ -73,6 +96,9 @@ final class QueueConsumerImpl implements QueueConsumer {
           .onSuccess(x -> c.drain())
           .onComplete(ar -> {
             if (ar.succeeded()) {
+              if (queues.clustered()) {
+                c.ownerCheckTimer = vertx.setPeriodic(OWNER_CHECK_MS, id -> c.onContext(c::checkOwner));
+              }
               opened.complete(c);
             } else {
               c.closed = true;
@@ -87,12 +113,94 @@ final class QueueConsumerImpl implements QueueConsumer {
   private Future<Object> command(byte kind, int credit) {
     SubscriberCommand cmd = new SubscriberCommand(kind, id, address, options.getAckMode(), options.getPrefetch(),
         options.getVisibilityTimeoutMs(), credit);
-    String owner = QueuesImpl.ownerAddress(queues.options().getAddress(), queue);
-    if (kind == Wire.CREDIT) {
+    String owner = ownerAddress();
+    if (kind == Wire.CREDIT && queues.clustered()) {
+      askOwner(cmd);
+      return Future.succeededFuture();
+    } else if (kind == Wire.CREDIT) {
       queues.vertx().eventBus().send(owner, cmd);
       return Future.succeededFuture();
     }
     return queues.request(queue, owner, cmd, new DeliveryOptions().setSendTimeout(queues.options().getRequestTimeoutMs()));
+  }
+
+  /** Asks the owner whether it still serves this consumer; subscribes again where it does not. */
+  private void checkOwner() {
+    if (closed || following) {
+      return;
+    }
+    if (resync) {
+      subscribeAgain();
+      return;
+    }
+    following = true;
+    askOwner(new SubscriberCommand(Wire.RENEW, id, address, options.getAckMode(), options.getPrefetch(),
+        options.getVisibilityTimeoutMs(), 0));
+  }
+
+  /**
+   * Sends a renewal or credit as a request, which the owner answers with whether it serves this consumer. A
+   * credit can be lost on its way (sent to the node of an owner that died, whose address the cluster still
+   * lists for a few seconds), and a consumer waiting for deliveries against it would wait forever: so an
+   * unanswered one leads to a new subscription too, which starts the credit over.
+   */
+  private void askOwner(SubscriberCommand cmd) {
+    queues.vertx().eventBus().<Boolean>request(ownerAddress(), cmd,
+        new DeliveryOptions().setSendTimeout(queues.options().getRequestTimeoutMs())).onComplete(ar -> onContext(() -> {
+          if (cmd.kind() == Wire.RENEW) {
+            following = false;
+          }
+          if (ar.succeeded() && Boolean.TRUE.equals(ar.result().body())) {
+            return;
+          }
+          // A timeout proves nothing: the owner may live and still hold the leases of what this consumer buffers.
+          ownerLost |= !(ar.failed() && ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT);
+          resync = true;
+          subscribeAgain();
+        }));
+  }
+
+  /**
+   * Subscribes at whichever node owns the queue now, with the credit started over. When the owner was lost,
+   * the leases of what this consumer buffers went with it, so in client-ack mode those are dropped (the new
+   * owner delivers the messages again). Failing, it tries again at the next check; an unknown queue ends the
+   * stream.
+   */
+  private void subscribeAgain() {
+    if (closed || following) {
+      return;
+    }
+    following = true;
+    resync = false;
+    if (ownerLost && options.getAckMode() == AckMode.CLIENT) {
+      buffer.clear();
+    }
+    ownerLost = false;
+    outstanding = 0;
+    command(Wire.SUBSCRIBE, 0).onComplete(ar -> onContext(() -> {
+      if (ar.succeeded()) {
+        following = false;
+        drain();
+      } else if (ar.cause() instanceof SluiceException e && e.code() == ErrorCode.UNKNOWN_QUEUE) {
+        // Nobody owned it for the whole retry: deleted, or a failover slower than that. The registry knows which.
+        queues.list().onComplete(names -> onContext(() -> {
+          following = false;
+          if (names.succeeded() && !names.result().contains(queue)) {
+            ended = true;
+            drain();
+          } else {
+            resync = true;
+          }
+        }));
+      } else {
+        following = false;
+        resync = true;
+      }
+    }));
+  }
+
+  private String ownerAddress() {
+    return QueuesImpl.ownerAddress(queues.options().getAddress(), queue);
   }
 
   private void onContext(Runnable action) {
@@ -109,7 +217,12 @@ final class QueueConsumerImpl implements QueueConsumer {
     if (closed || !(msg.body() instanceof DeliveryBatch batch)) {
       return;
     }
-    if (batch.end()) {
+    if (batch.end() && queues.clustered()) {
+      // The owner stopped: its leadership moved, or the queue was deleted. Only a deleted queue ends this stream.
+      ownerLost = true;
+      resync = true;
+      subscribeAgain();
+    } else if (batch.end()) {
       ended = true;
     }
     outstanding = Math.max(0, outstanding - batch.frames().size());
@@ -163,6 +276,10 @@ final class QueueConsumerImpl implements QueueConsumer {
 
   private void closeQuietly() {
     closed = true;
+    if (ownerCheckTimer >= 0) {
+      queues.vertx().cancelTimer(ownerCheckTimer);
+      ownerCheckTimer = -1;
+    }
     queues.forget(this);
     if (busConsumer != null) {
       busConsumer.unregister();

@@ -777,17 +777,28 @@ final class QueueOwner extends VerticleBase {
           throw new InvalidArgumentException("bad subscription " + cmd);
         }
         long visibility = cmd.visibilityMs() > 0 ? cmd.visibilityMs() : config.getVisibilityTimeoutMs();
-        Subscriber s = new Subscriber(cmd.id(), cmd.address(), cmd.mode(), cmd.prefetch(), visibility, null);
-        s.credit = Math.max(0, Math.min(cmd.prefetch(), cmd.credit()));
-        if (subscribers.putIfAbsent(s.id, s) != null) {
-          throw new SluiceException(ErrorCode.ALREADY_EXISTS, "consumer " + s.id + " is already subscribed");
+        int credit = Math.max(0, Math.min(cmd.prefetch(), cmd.credit()));
+        Subscriber known = subscribers.get(cmd.id());
+        if (known != null) {
+          // A consumer that could not reach this owner for a while subscribes again: it forgot the credit it
+          // had granted, so the credit starts over from what it says now; its leases stay.
+          known.credit = credit;
+          msg.reply(null);
+          dispatch();
+          return;
         }
+        Subscriber s = new Subscriber(cmd.id(), cmd.address(), cmd.mode(), cmd.prefetch(), visibility, null);
+        s.credit = credit;
+        subscribers.put(s.id, s);
         rotation.add(s);
         msg.reply(null);
         dispatch();
       }
+      case Wire.RENEW -> msg.reply(subscribers.containsKey(cmd.id()));
       case Wire.CREDIT -> {
         Subscriber s = subscribers.get(cmd.id());
+        // Answered only when asked (a consumer in a cluster): whether this owner serves it.
+        msg.reply(s != null);
         if (s != null && cmd.credit() > 0) {
           s.credit = (int) Math.min(s.prefetch, (long) s.credit + cmd.credit());
           dispatch();

@@ -141,6 +141,11 @@ public final class QueuesImpl implements Queues {
     return vertx;
   }
 
+  /** Whether owners move between nodes (a replicated store): push consumers then follow them. */
+  boolean clustered() {
+    return clustered;
+  }
+
   // ---- requests ----
 
   <T> Future<T> request(String queue, String address, Object body, DeliveryOptions delivery) {

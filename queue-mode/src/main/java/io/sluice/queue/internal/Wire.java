@@ -51,8 +51,13 @@ final class Wire {
   static final byte SUBSCRIBE = 1;
   static final byte CREDIT = 2;
   static final byte UNSUBSCRIBE = 3;
+  static final byte RENEW = 4;
 
-  /** Push consumer control: subscribe (with its address and prefetch), more credit, unsubscribe. */
+  /**
+   * Push consumer control: subscribe (with its address and prefetch; again with the same id: the credit is
+   * reset to the one sent), more credit, unsubscribe, and renew: "do you still serve me?", answered true or
+   * false, by which a consumer in a cluster finds that its queue's owner moved.
+   */
   record SubscriberCommand(byte kind, String id, String address, AckMode mode, int prefetch, long visibilityMs,
       int credit) {
   }
