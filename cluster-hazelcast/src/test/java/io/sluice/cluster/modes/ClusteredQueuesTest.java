@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -107,6 +108,12 @@ class ClusteredQueuesTest extends ModeClusterTestBase<Queues> {
       assertTrue(ackFailed.containsAll(neverAcked), "not acknowledged and not settled by a lost answer: " + neverAcked);
       assertTrue(neverAcked.size() <= 8, "at most one prefetch of answers lost: " + neverAcked);
       assertEquals(1, await(modes.get(senderNode).describe(QUEUE)).consumers(), "one subscription, at the new owner");
+
+      // Deleting the queue (not moving it) ends the stream.
+      CountDownLatch ended = new CountDownLatch(1);
+      consumer.endHandler(v -> ended.countDown());
+      await(modes.get(senderNode).delete(QUEUE));
+      assertTrue(ended.await(20, TimeUnit.SECONDS), "the consumer of a deleted queue ended");
     } finally {
       consumer.close().toCompletionStage().toCompletableFuture().completeOnTimeout(null, 5, TimeUnit.SECONDS).join();
     }

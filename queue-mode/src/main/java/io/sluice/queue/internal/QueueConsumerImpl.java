@@ -183,18 +183,24 @@ final class QueueConsumerImpl implements QueueConsumer {
         drain();
       } else if (ar.cause() instanceof SluiceException e && e.code() == ErrorCode.UNKNOWN_QUEUE) {
         // Nobody owned it for the whole retry: deleted, or a failover slower than that. The registry knows which.
-        queues.list().onComplete(names -> onContext(() -> {
-          following = false;
-          if (names.succeeded() && !names.result().contains(queue)) {
-            ended = true;
-            drain();
-          } else {
-            resync = true;
-          }
-        }));
+        endIfDeleted(() -> resync = true);
       } else {
         following = false;
         resync = true;
+      }
+    }));
+  }
+
+  /** Ends the stream if the registry no longer lists the queue; else runs {@code stillThere}. */
+  private void endIfDeleted(Runnable stillThere) {
+    following = true;
+    queues.list().onComplete(names -> onContext(() -> {
+      following = false;
+      if (names.succeeded() && !names.result().contains(queue)) {
+        ended = true;
+        drain();
+      } else {
+        stillThere.run();
       }
     }));
   }
@@ -218,10 +224,13 @@ final class QueueConsumerImpl implements QueueConsumer {
       return;
     }
     if (batch.end() && queues.clustered()) {
-      // The owner stopped: its leadership moved, or the queue was deleted. Only a deleted queue ends this stream.
+      // The owner stopped: its leadership moved, or the queue was deleted (the registry forgets a queue before its
+      // owner stops). Only a deleted queue ends this stream.
       ownerLost = true;
       resync = true;
-      subscribeAgain();
+      if (!following) {
+        endIfDeleted(this::subscribeAgain);
+      }
     } else if (batch.end()) {
       ended = true;
     }
