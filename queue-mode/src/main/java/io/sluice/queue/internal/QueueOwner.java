@@ -248,6 +248,12 @@ final class QueueOwner extends VerticleBase {
   private boolean trimScheduled;
 
   // ---- consumers ----
+  /**
+   * A push consumer that renews its subscription (one in a cluster, every second) and stops doing so for this
+   * long is taken for dead (its node died): its leases return at once instead of when they run out.
+   */
+  static final long SUBSCRIPTION_LEASE_MS = 10_000;
+  private long subscriptionCheckTimer = -1;
   private final Map<String, Subscriber> subscribers = new HashMap<>();
   private final ArrayDeque<Subscriber> rotation = new ArrayDeque<>();
   private long leaseSeq = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE / 2);
@@ -333,6 +339,9 @@ final class QueueOwner extends VerticleBase {
     cancelTimer();
     if (sweepTimer >= 0) {
       vertx.cancelTimer(sweepTimer);
+    }
+    if (subscriptionCheckTimer >= 0) {
+      vertx.cancelTimer(subscriptionCheckTimer);
     }
     Future<Void> unregistered = busConsumer == null ? Future.succeededFuture() : busConsumer.unregister();
     DeliveryBatch end = new DeliveryBatch(name, true, List.of());
@@ -794,7 +803,14 @@ final class QueueOwner extends VerticleBase {
         msg.reply(null);
         dispatch();
       }
-      case Wire.RENEW -> msg.reply(subscribers.containsKey(cmd.id()));
+      case Wire.RENEW -> {
+        Subscriber s = subscribers.get(cmd.id());
+        if (s != null) {
+          s.renewedAt = clock();
+          checkSubscriptions();
+        }
+        msg.reply(s != null);
+      }
       case Wire.CREDIT -> {
         Subscriber s = subscribers.get(cmd.id());
         // Answered only when asked (a consumer in a cluster): whether this owner serves it.
@@ -805,17 +821,42 @@ final class QueueOwner extends VerticleBase {
         }
       }
       case Wire.UNSUBSCRIBE -> {
-        Subscriber s = subscribers.remove(cmd.id());
+        Subscriber s = subscribers.get(cmd.id());
         if (s != null) {
-          s.done = true;
-          rotation.remove(s);
-          returnHeldBy(s);
+          unsubscribe(s);
         }
         msg.reply(null);
         dispatch();
       }
       default -> throw new InvalidArgumentException("unknown subscriber command " + cmd.kind());
     }
+  }
+
+  private void unsubscribe(Subscriber s) {
+    subscribers.remove(s.id);
+    s.done = true;
+    rotation.remove(s);
+    returnHeldBy(s);
+  }
+
+  /** Once a consumer renews, drops renewing consumers silent for {@link #SUBSCRIPTION_LEASE_MS}. */
+  private void checkSubscriptions() {
+    if (subscriptionCheckTimer >= 0 || stopping) {
+      return;
+    }
+    subscriptionCheckTimer = vertx.setPeriodic(SUBSCRIPTION_LEASE_MS / 4, id -> {
+      long now = clock();
+      List<Subscriber> silent = new ArrayList<>();
+      for (Subscriber s : subscribers.values()) {
+        if (s.renewedAt > 0 && now - s.renewedAt > SUBSCRIPTION_LEASE_MS) {
+          silent.add(s);
+        }
+      }
+      silent.forEach(this::unsubscribe);
+      if (!silent.isEmpty()) {
+        dispatch();
+      }
+    });
   }
 
   /** The CLIENT leases of a consumer that left go back to the queue at once (their counts stay). */

@@ -21,6 +21,8 @@ final class Subscriber {
   /** CLIENT deliveries it holds unsettled. */
   int inFlight;
   long waitTimer = -1;
+  /** When a push consumer last renewed its subscription (0: it never does; a consumer outside a cluster). */
+  long renewedAt;
   boolean done;
 
   Subscriber(String id, String address, AckMode mode, int prefetch, long visibilityMs, Message<Object> pull) {
