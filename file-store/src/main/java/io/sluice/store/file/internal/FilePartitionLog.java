@@ -113,8 +113,29 @@ final class FilePartitionLog implements PartitionLog {
   private static final int SEARCH_WINDOW = 64 * 1024;
   private static final ThreadLocal<ByteBuffer> STAGING = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(STAGING_BYTES));
 
-  /** What readers may see: offsets below {@code offset}; bytes below {@code position} of segment {@code segmentBase}. */
-  record Horizon(long offset, long segmentBase, long position) {
+  /**
+   * What readers may see: offsets below {@code offset}; bytes below {@code position} of segment {@code segmentBase}.
+   * {@code truncations} counts the tail cuts so far: a reader whose snapshot predates a cut may find the cut
+   * segment replaced and shorter, which is that cut and not damage.
+   */
+  record Horizon(long offset, long segmentBase, long position, long truncations) {
+
+    Horizon advancedTo(long offset, long segmentBase, long position) {
+      return new Horizon(offset, segmentBase, position, truncations);
+    }
+
+    Horizon cutTo(long offset, long segmentBase, long position) {
+      return new Horizon(offset, segmentBase, position, truncations + 1);
+    }
+  }
+
+  /** A read whose snapshot a truncation cut under it; the read is done again under the new horizon. */
+  private static final class TruncatedMeanwhile extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    TruncatedMeanwhile() {
+      super(null, null, false, false);
+    }
   }
 
   private abstract static class Op {
@@ -195,7 +216,7 @@ final class FilePartitionLog implements PartitionLog {
     this.nextOffset = active.nextOffset();
     this.startOffset = loaded.startOffset();
     this.corruption = loaded.corruption();
-    this.horizon = new Horizon(active.nextOffset(), active.base, active.size());
+    this.horizon = new Horizon(active.nextOffset(), active.base, active.size(), 0);
     if (fsync == FsyncPolicy.Kind.INTERVAL) {
       long ms = options.getFsync().intervalMs();
       intervalFlush = threads.timer.scheduleWithFixedDelay(this::scheduleIntervalFlush, ms, ms, TimeUnit.MILLISECONDS);
@@ -501,7 +522,7 @@ final class FilePartitionLog implements PartitionLog {
       seg.markForced(new Segment.FlushMark(end, next));
     }
     nextOffset = next;
-    horizon = new Horizon(next, seg.base, end);
+    horizon = horizon.advancedTo(next, seg.base, end);
     long appendTime = System.currentTimeMillis();
     for (AppendOp op : run) {
       long base = op.batch.baseOffset();
@@ -607,7 +628,7 @@ final class FilePartitionLog implements PartitionLog {
     old.writeIndexes(true);
     segments.put(next.base, next);
     active = next;
-    horizon = new Horizon(nextOffset, next.base, 0);
+    horizon = horizon.advancedTo(nextOffset, next.base, 0);
     if (fsync == FsyncPolicy.Kind.ALWAYS) {
       writeCheckpoint();
     } else {
@@ -698,7 +719,7 @@ final class FilePartitionLog implements PartitionLog {
     Segment cutSegment = segments.floorEntry(offset).getValue();
     IndexBuilder kept = new IndexBuilder(cutSegment.base, options.getIndexIntervalBytes());
     long cut = keptPrefix(cutSegment, offset, kept);
-    horizon = new Horizon(offset, cutSegment.base, cut);
+    horizon = horizon.cutTo(offset, cutSegment.base, cut);
     synchronized (checkpointLock) {
       if (!checkpointsStopped) {
         new LogCheckpoint(startOffset, cutSegment.base, 0, cutSegment.base).write(dir);
@@ -744,7 +765,7 @@ final class FilePartitionLog implements PartitionLog {
     long expected = s.base;
     while (expected < offset) {
       if (scanner.at(pos) != BatchScanner.Status.OK || scanner.baseOffset() != expected) {
-        throw corruptAt(s, pos, expected, "unexpected batch header while truncating");
+        throw corruptAt(s, pos, expected, "unexpected batch header while truncating", horizon);
       }
       if (scanner.nextOffset() > offset) {
         throw new InvalidArgumentException("cannot truncate log '" + name + "' to " + offset + ": it is inside the batch "
@@ -759,7 +780,7 @@ final class FilePartitionLog implements PartitionLog {
 
   /** Truncation to the start offset: nothing visible remains, so the log restarts as one empty segment there. */
   private void emptyAt(long offset) throws IOException {
-    horizon = new Horizon(offset, -1, 0);
+    horizon = horizon.cutTo(offset, -1, 0);
     List<Segment> all = new ArrayList<>(segments.values());
     java.util.Collections.reverse(all);
     for (Segment s : all) {
@@ -772,7 +793,7 @@ final class FilePartitionLog implements PartitionLog {
     segments.put(fresh.base, fresh);
     active = fresh;
     nextOffset = offset;
-    horizon = new Horizon(offset, fresh.base, 0);
+    horizon = horizon.advancedTo(offset, fresh.base, 0);
     writeCheckpoint();
   }
 
@@ -934,7 +955,7 @@ final class FilePartitionLog implements PartitionLog {
       return Future.failedFuture(e);
     }
     Promise<Records> promise = Promises.onCallerContext();
-    onReadThread(promise, () -> readNow(fromOffset, maxRecords, maxBytes, h));
+    onReadThread(promise, () -> readAcrossCuts(fromOffset, maxRecords, maxBytes, h));
     return promise.future();
   }
 
@@ -1001,6 +1022,30 @@ final class FilePartitionLog implements PartitionLog {
       // Trimmed between the lookup and now: look again.
       if (segments.get(e.getKey()) == e.getValue()) {
         Thread.onSpinWait();
+      }
+    }
+  }
+
+  /**
+   * A read, done again under the new horizon whenever a truncation cut the log while it ran: its snapshot may
+   * have covered bytes the cut removed and that new appends are rewriting, so what it copied proves nothing.
+   */
+  private Records readAcrossCuts(long from, int maxRecords, int maxBytes, Horizon h) throws IOException {
+    Horizon now = h;
+    while (true) {
+      try {
+        Records read = readNow(from, maxRecords, maxBytes, now);
+        if (horizon.truncations() == now.truncations()) {
+          return read;
+        }
+      } catch (TruncatedMeanwhile e) {
+        // read again below
+      }
+      // Answer as a read issued after the cut: records below it, or out of range past it.
+      now = horizon;
+      BatchChecks.checkRead(name, from, maxRecords, maxBytes, startOffset, now.offset());
+      if (from == now.offset()) {
+        return Records.empty(from);
       }
     }
   }
@@ -1078,11 +1123,15 @@ final class FilePartitionLog implements PartitionLog {
         seg.rebuildIndexes();
         continue;
       }
-      throw corruptAt(seg, pos, expected, problem);
+      throw corruptAt(seg, pos, expected, problem, h);
     }
   }
 
-  private SluiceException corruptAt(Segment seg, long position, long offset, String reason) {
+  private SluiceException corruptAt(Segment seg, long position, long offset, String reason, Horizon seenBy) {
+    if (horizon.truncations() != seenBy.truncations()) {
+      // Not damage: the tail this reader saw was cut (and maybe rewritten) while it read.
+      throw new TruncatedMeanwhile();
+    }
     Corruption found = new Corruption(seg.base, seg.file(), position, offset, reason);
     synchronized (this) {
       Corruption c = corruption;
@@ -1231,6 +1280,9 @@ final class FilePartitionLog implements PartitionLog {
       dst.position(filled).limit(filled + n);
       int got = seg.read(dst, segPos);
       if (got < n) {
+        if (horizon.truncations() != h.truncations()) {
+          throw new TruncatedMeanwhile();
+        }
         throw new StorageException("log '" + name + "': " + seg.file() + " is shorter than its committed size "
             + segEnd + " (was it truncated by hand?)");
       }
@@ -1250,7 +1302,7 @@ final class FilePartitionLog implements PartitionLog {
       if (s == null) {
         s = seg;
       }
-      return corruptAt(s, where[2] + (bufPos - where[0]), offset, reason);
+      return corruptAt(s, where[2] + (bufPos - where[0]), offset, reason, h);
     }
   }
 
@@ -1262,7 +1314,15 @@ final class FilePartitionLog implements PartitionLog {
       return closedFuture();
     }
     Promise<OptionalLong> promise = Promises.onCallerContext();
-    onReadThread(promise, () -> searchTimestamp(timestamp));
+    onReadThread(promise, () -> {
+      while (true) {
+        try {
+          return searchTimestamp(timestamp);
+        } catch (TruncatedMeanwhile e) {
+          // a truncation cut the log under the search: search the log as it is now
+        }
+      }
+    });
     return promise.future();
   }
 
@@ -1280,7 +1340,7 @@ final class FilePartitionLog implements PartitionLog {
         continue;
       }
       try {
-        OptionalLong found = searchSegment(s, target, start, segEnd, readableEnd(s, h, c));
+        OptionalLong found = searchSegment(s, target, start, segEnd, h, c);
         if (found.isPresent()) {
           return found;
         }
@@ -1296,7 +1356,8 @@ final class FilePartitionLog implements PartitionLog {
   }
 
   /** Walks the batches of one segment from the time index's lower bound, verifying each, to the first record at or after {@code target}. */
-  private OptionalLong searchSegment(Segment s, long target, long start, long segEnd, long readable) throws IOException {
+  private OptionalLong searchSegment(Segment s, long target, long start, long segEnd, Horizon h, Corruption c) throws IOException {
+    long readable = readableEnd(s, h, c);
     int belowRel = s.timeIndex().lastBelow(target);
     long fromRel = Math.max(Math.max(belowRel, 0), start - s.base);
     long packed = s.offsetIndex().floor(fromRel);
@@ -1310,14 +1371,14 @@ final class FilePartitionLog implements PartitionLog {
       }
       if (st != BatchScanner.Status.OK || sc.baseOffset() != expected) {
         throw corruptAt(s, pos, expected, st != BatchScanner.Status.OK ? sc.problem()
-            : "the batch has base offset " + sc.baseOffset() + ", expected " + expected);
+            : "the batch has base offset " + sc.baseOffset() + ", expected " + expected, h);
       }
       if (expected >= segEnd) {
         return OptionalLong.empty();
       }
       if (sc.nextOffset() > start) {
         if (!sc.crcMatches()) {
-          throw corruptAt(s, pos, expected, "CRC mismatch");
+          throw corruptAt(s, pos, expected, "CRC mismatch", h);
         }
         if (sc.maxTimestamp() >= target) {
           ByteBuffer b = sc.readBatch();
