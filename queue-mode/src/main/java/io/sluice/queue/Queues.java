@@ -36,6 +36,21 @@ public interface Queues {
     return create(vertx, store, new QueuesOptions());
   }
 
+  /**
+   * A client only, for a JVM that runs no node: every call goes over {@code vertx}'s event bus to the registry
+   * and owners a {@link #create} deployed elsewhere (a clustered Vert.x of the same cluster, e.g.
+   * {@code ClusterClient.vertx()}), retrying while an owner moves to a new leader; nothing is stored or deployed
+   * here. {@code options} must name the same {@link QueuesOptions#getAddress() address} as the nodes'; of the
+   * rest the client uses the request timeout. {@link #close()} closes the consumers and bindings made on it.
+   */
+  static Queues connect(Vertx vertx, QueuesOptions options) {
+    return QueuesImpl.connect(vertx, new QueuesOptions(options));
+  }
+
+  static Queues connect(Vertx vertx) {
+    return connect(vertx, new QueuesOptions());
+  }
+
   // ---- admin ----
 
   /**

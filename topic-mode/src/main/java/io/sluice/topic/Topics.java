@@ -35,6 +35,16 @@ public interface Topics {
   }
 
   /**
+   * A client only, for a JVM that runs no node: admin calls, producers and consumers all go over
+   * {@code vertx}'s event bus to the registry, owners and coordinators a {@link #create} deployed elsewhere
+   * (a clustered Vert.x of the same cluster, e.g. {@code ClusterClient.vertx()}); nothing is stored or deployed
+   * here. {@link #close()} closes the clients made on it.
+   */
+  static Topics connect(Vertx vertx) {
+    return TopicsImpl.connect(vertx);
+  }
+
+  /**
    * Creates a topic. Succeeds without change if it exists with an equal config; fails with
    * {@code already_exists} if it exists with another.
    */

@@ -106,6 +106,12 @@ public final class QueuesImpl implements Queues {
     });
   }
 
+  /** A client of owners deployed elsewhere: requests retry as on a replicated store, since owners there move. */
+  public static Queues connect(Vertx vertx, QueuesOptions options) {
+    Wire.registerCodecs(vertx);
+    return new QueuesImpl(vertx, options, true);
+  }
+
   static String ownerAddress(String base, String queue) {
     return base + "." + queue;
   }

@@ -39,7 +39,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The node side of topics: opens the {@code __offsets} state log, deploys the {@link TopicRegistry}
  * (which deploys partition owners and group coordinators), and offers admin calls that go to the
  * registry over the event bus like any remote client would. On a replicated store it deploys
- * {@link ClusteredTopics} instead, which runs each of those where the store's leaders are. Thread-safe: the client registry is a
+ * {@link ClusteredTopics} instead, which runs each of those where the store's leaders are; a {@link #connect}ed
+ * client deploys nothing and only talks to those elsewhere. Thread-safe: the client registry is a
  * concurrent set, everything else is immutable or lives in verticles.
  */
 public final class TopicsImpl implements Topics {
@@ -87,6 +88,12 @@ public final class TopicsImpl implements Topics {
             .recover(e -> offsets.close().transform(x -> Future.failedFuture(e))))
         .onComplete(result);
     return result.future();
+  }
+
+  public static Topics connect(Vertx vertx) {
+    Objects.requireNonNull(vertx, "vertx");
+    Codecs.register(vertx);
+    return new TopicsImpl(vertx, null, null);
   }
 
   private void checkOpen() {
@@ -246,7 +253,8 @@ public final class TopicsImpl implements Topics {
       }
       Promise<Void> result = Promise.promise();
       Future.join(closes)
-          .transform(v -> vertx.deploymentIDs().contains(registryDeployment) ? vertx.undeploy(registryDeployment) : Future.succeededFuture())
+          .transform(v -> registryDeployment != null && vertx.deploymentIDs().contains(registryDeployment)
+              ? vertx.undeploy(registryDeployment) : Future.succeededFuture())
           .transform(v -> offsets == null ? Future.succeededFuture() : offsets.close())
           .onComplete(result);
       closing = result.future();
