@@ -197,7 +197,7 @@ final class QueueBench {
       Stats paced, Histogram pacedLatency, double load) {
   }
 
-  private Figure measure(Rig rig, String system, String durability, int size) throws Exception {
+  Figure measure(Rig rig, String system, String durability, int size) throws Exception {
     rig.once(runMillis, 0);
     double[] flat = new double[runs];
     Histogram flatLatency = new Histogram(3);
@@ -303,10 +303,19 @@ final class QueueBench {
     private final List<Long> flushTimers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     SluiceRig(Vertx vertx, Path dir, FsyncPolicy policy, int size) throws Exception {
+      this(vertx, LogStore.create(vertx, "file", new JsonObject().put("dataDir", dir.toString())), null, policy, size);
+    }
+
+    /** Networked ({@link ClusterBench}): over {@code queues}, a client of owners in another JVM; closes it, no store. */
+    SluiceRig(Vertx vertx, Queues queues, FsyncPolicy policy, int size) throws Exception {
+      this(vertx, null, queues, policy, size);
+    }
+
+    private SluiceRig(Vertx vertx, LogStore store, Queues client, FsyncPolicy policy, int size) throws Exception {
       this.vertx = vertx;
       this.size = size;
-      this.store = LogStore.create(vertx, "file", new JsonObject().put("dataDir", dir.toString()));
-      this.queues = StoreBench.await(Queues.create(vertx, store));
+      this.store = store;
+      this.queues = client != null ? client : StoreBench.await(Queues.create(vertx, store));
       StoreBench.await(queues.createQueue(queue, new QueueConfig().setFsync(policy)));
       for (int i = 0; i < PRODUCERS; i++) {
         producerContexts.add(newContext(vertx));
@@ -503,7 +512,9 @@ final class QueueBench {
         StoreBench.await(c.close());
       }
       StoreBench.await(queues.close());
-      StoreBench.await(store.close());
+      if (store != null) {
+        StoreBench.await(store.close());
+      }
     }
   }
 

@@ -155,43 +155,17 @@ final class TopicBench {
     Topics topics = null;
     try {
       topics = StoreBench.await(Topics.create(vertx, store));
-      TopicBenchRun.Setup setup = new TopicBenchRun.Setup(vertx, topics, setting.fsync(), size);
-      setup.throughput(throughputMillis);
-      double[] produced = new double[runs];
-      double[] consumed = new double[runs];
-      for (int i = 0; i < runs; i++) {
-        TopicBenchRun.Throughput t = setup.throughput(throughputMillis);
-        produced[i] = t.producedPerSec();
-        consumed[i] = t.consumedPerSec();
-      }
-      Stats p = Stats.of(produced);
-      Stats c = Stats.of(consumed);
-      double rate = Math.max(1, 0.5 * Math.min(p.median(), c.median()));
-      double[] p50 = new double[runs];
-      double[] p99 = new double[runs];
-      double[] p999 = new double[runs];
-      double[] max = new double[runs];
-      double[] achieved = new double[runs];
-      for (int i = 0; i < runs; i++) {
-        TopicBenchRun.Latency l = setup.latency(rate, latencyMillis);
-        p50[i] = l.p50Ms();
-        p99[i] = l.p99Ms();
-        p999[i] = l.p999Ms();
-        max[i] = l.maxMs();
-        achieved[i] = l.offeredPerSec();
-      }
-      Stats l50 = Stats.of(p50);
-      Stats l99 = Stats.of(p99);
-      Stats l999 = Stats.of(p999);
-      Stats lmax = Stats.of(max);
+      JsonObject r = measure(vertx, topics, setting.fsync(), size, runs, throughputMillis, latencyMillis);
+      Stats p = Stats.fromJson(r.getJsonObject("producedPerSec"));
+      Stats c = Stats.fromJson(r.getJsonObject("consumedPerSec"));
+      double rate = r.getJsonObject("latency").getDouble("targetRatePerSec");
+      Stats l50 = Stats.fromJson(r.getJsonObject("latency").getJsonObject("p50Ms"));
+      Stats l99 = Stats.fromJson(r.getJsonObject("latency").getJsonObject("p99Ms"));
+      Stats l999 = Stats.fromJson(r.getJsonObject("latency").getJsonObject("p999Ms"));
+      Stats lmax = Stats.fromJson(r.getJsonObject("latency").getJsonObject("maxMs"));
       double bytes = size + RecordBatch.RECORD_OVERHEAD;
       results.add(new JsonObject().put("store", setting.name()).put("durability", setting.durability())
-          .put("fsync", setting.fsync().toString()).put("recordBytes", size).put("partitions", PARTITIONS)
-          .put("consumers", CONSUMERS).put("nodes", 1)
-          .put("producedPerSec", stats(p)).put("producedMBps", p.median() * bytes / 1e6)
-          .put("consumedPerSec", stats(c)).put("consumedMBps", c.median() * bytes / 1e6)
-          .put("latency", new JsonObject().put("targetRatePerSec", rate).put("offeredRatePerSec", Stats.of(achieved).median())
-              .put("p50Ms", stats(l50)).put("p99Ms", stats(l99)).put("p999Ms", stats(l999)).put("maxMs", stats(lmax))));
+          .put("fsync", setting.fsync().toString()).mergeIn(r));
       return String.format(Locale.ROOT, "| %s | %s | %d B | %,.0f | %,.0f–%,.0f | %.1f | %,.0f | %,.0f–%,.0f | %.1f | %,.0f | %.2f | %.2f (%.2f–%.2f) | %.2f | %.2f |%n",
           setting.name(), setting.durability(), size, p.median(), p.min(), p.max(), p.median() * bytes / 1e6,
           c.median(), c.min(), c.max(), c.median() * bytes / 1e6, rate, l50.median(), l99.median(), l99.min(), l99.max(),
@@ -205,8 +179,49 @@ final class TopicBench {
     }
   }
 
-  private static JsonObject stats(Stats s) {
-    return new JsonObject().put("median", s.median()).put("min", s.min()).put("max", s.max());
+  /**
+   * One row's measurement on {@code topics} (embedded, or a client of a node in another JVM): a warm-up run, then
+   * {@code runs} throughput runs and {@code runs} latency runs at 50% of the lower median rate. The row as JSON:
+   * record size, partitions, consumers, produced/consumed rec/s and MB/s, latency (each a median with min–max).
+   */
+  static JsonObject measure(Vertx vertx, Topics topics, FsyncPolicy fsync, int size, int runs, long throughputMillis,
+      long latencyMillis) throws Exception {
+    TopicBenchRun.Setup setup = new TopicBenchRun.Setup(vertx, topics, fsync, size);
+    setup.throughput(throughputMillis);
+    double[] produced = new double[runs];
+    double[] consumed = new double[runs];
+    for (int i = 0; i < runs; i++) {
+      TopicBenchRun.Throughput t = setup.throughput(throughputMillis);
+      produced[i] = t.producedPerSec();
+      consumed[i] = t.consumedPerSec();
+    }
+    Stats p = Stats.of(produced);
+    Stats c = Stats.of(consumed);
+    double rate = Math.max(1, 0.5 * Math.min(p.median(), c.median()));
+    double[] p50 = new double[runs];
+    double[] p99 = new double[runs];
+    double[] p999 = new double[runs];
+    double[] max = new double[runs];
+    double[] achieved = new double[runs];
+    for (int i = 0; i < runs; i++) {
+      TopicBenchRun.Latency l = setup.latency(rate, latencyMillis);
+      p50[i] = l.p50Ms();
+      p99[i] = l.p99Ms();
+      p999[i] = l.p999Ms();
+      max[i] = l.maxMs();
+      achieved[i] = l.offeredPerSec();
+    }
+    Stats l50 = Stats.of(p50);
+    Stats l99 = Stats.of(p99);
+    Stats l999 = Stats.of(p999);
+    Stats lmax = Stats.of(max);
+    double bytes = size + RecordBatch.RECORD_OVERHEAD;
+    return new JsonObject().put("recordBytes", size).put("partitions", PARTITIONS)
+        .put("consumers", CONSUMERS).put("nodes", 1)
+        .put("producedPerSec", p.toJson()).put("producedMBps", p.median() * bytes / 1e6)
+        .put("consumedPerSec", c.toJson()).put("consumedMBps", c.median() * bytes / 1e6)
+        .put("latency", new JsonObject().put("targetRatePerSec", rate).put("offeredRatePerSec", Stats.of(achieved).median())
+            .put("p50Ms", l50.toJson()).put("p99Ms", l99.toJson()).put("p999Ms", l999.toJson()).put("maxMs", lmax.toJson()));
   }
 
   /** Producer options of every run. */
