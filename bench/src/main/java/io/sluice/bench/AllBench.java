@@ -9,11 +9,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.HdrHistogram.Histogram;
 
 /**
  * {@code bench all}: every scenario and every peer in one run, one after the other (never two at once, so
  * they do not measure each other): the store, topic and queue scenarios (each also writes its own files), then
- * networked Sluice over HTTP, Kafka, Hazelcast's Ringbuffer and the raw event bus. It prints one table, writes
+ * networked Sluice over HTTP and over the clustered event bus, the 3-node replicated cluster beside a single node
+ * ({@link ClusterBench}), Kafka, Hazelcast's Ringbuffer and the raw event bus. It prints one table, writes
  * {@code all.json} (raw figures and machine facts), {@code all.md} (the table and the targets' verdicts) and
  * {@code index.html} (the plots, see {@link Report}) into the results directory.
  *
@@ -74,6 +76,10 @@ final class AllBench {
     List<String> failures = new ArrayList<>();
     peer("Sluice over HTTP", figures, failures, () -> new HttpTopicBench(work.resolve("http"), runs, pacedMillis)
         .measure(List.of(FsyncPolicy.always(), FsyncPolicy.never()), SIZES, records));
+    ClusterBench cluster = ClusterBench.of(quick, work.resolve("cluster"));
+    List<FsyncPolicy> policies = List.of(FsyncPolicy.always(), FsyncPolicy.never());
+    peer("Sluice over the clustered event bus", figures, failures, () -> cluster.networked(policies, SIZES, List.of("topic", "queue")));
+    peer("the 3-node replicated cluster", figures, failures, () -> cluster.threeNodes(policies, SIZES));
     peer("Kafka", figures, failures, () -> {
       List<Figure> kafka = new ArrayList<>();
       for (KafkaPeer.Sized s : new KafkaPeer(work.resolve("kafka"), runs, pacedMillis).measure(SIZES, records)) {
@@ -92,10 +98,11 @@ final class AllBench {
     String method = String.format(Locale.ROOT, "%d measured run(s) per figure after a warm-up; rec/s is the median, "
         + "with min–max; latency at 50%% of the flat-out median, percentiles the median over runs. Same record count per "
         + "size for HTTP, Kafka, Ringbuffer and the event bus (%,d of 100 B, %,d of 1 KiB); the embedded topic and queue "
-        + "scenarios run for a fixed time instead. MB/s = rec/s × record bytes. Total %.0f s.%s", runs, records.get(0),
+        + "scenarios, and Sluice over the clustered event bus (client, nodes: child JVMs), run for a fixed time instead. MB/s = rec/s × record bytes. Total %.0f s.%s", runs, records.get(0),
         records.get(1), seconds, embedded ? "" : " The store, topic and queue figures are from their own result files "
             + "(an earlier run), the peers and the HTTP figures from this one.");
     List<String> verdicts = new ArrayList<>(Report.verdicts(figures));
+    verdicts.addAll(ClusterBench.verdicts(figures));
     verdicts.addAll(failures);
     String table = Figure.TABLE_HEAD + String.join("", figures.stream().map(Figure::row).toList());
     System.out.println();
@@ -143,15 +150,32 @@ final class AllBench {
       String durability = r.getString("store").equals("memory") ? "memory store (none)"
           : "acks=leader, fsync " + r.getString("fsync") + (r.getString("fsync").equals("always") ? " (default)" : "");
       String system = "Sluice embedded (" + r.getString("store") + " store, 1 producer, group of " + r.getInteger("consumers") + ")";
-      JsonObject l = r.getJsonObject("latency");
-      Figure.Latency latency = l == null ? null : new Figure.Latency("scheduled send to consumer",
-          l.getDouble("offeredRatePerSec"), median(l, "p50Ms"), median(l, "p99Ms"), median(l, "p999Ms"), median(l, "maxMs"));
-      int size = r.getInteger("recordBytes");
-      int partitions = r.getInteger("partitions");
-      figures.add(new Figure("topic produce (embedded)", system, durability, size, partitions, 0, stats(r, "producedPerSec"), latency));
-      figures.add(new Figure("topic consume (embedded)", system, durability, size, partitions, 0, stats(r, "consumedPerSec"), null));
+      figures.addAll(topicFigures(r, "embedded", system, durability, 0));
     }
     return figures;
+  }
+
+  /**
+   * One row of {@link TopicBench#measure} as figures: "topic produce (where)" with its latency (scheduled send to the
+   * consumer) and "topic consume (where)".
+   */
+  static List<Figure> topicFigures(JsonObject r, String where, String system, String durability, int nodes) {
+    JsonObject l = r.getJsonObject("latency");
+    Figure.Latency latency = l == null ? null : new Figure.Latency("scheduled send to consumer",
+        l.getDouble("offeredRatePerSec"), median(l, "p50Ms"), median(l, "p99Ms"), median(l, "p999Ms"), median(l, "maxMs"));
+    int size = r.getInteger("recordBytes");
+    int partitions = r.getInteger("partitions");
+    return List.of(
+        new Figure("topic produce (" + where + ")", system, durability, size, partitions, nodes, stats(r, "producedPerSec"), latency),
+        new Figure("topic consume (" + where + ")", system, durability, size, partitions, nodes, stats(r, "consumedPerSec"), null));
+  }
+
+  /** A queue measurement as a figure: the flat-out rate, with the latency of the paced runs. */
+  static Figure queueFigure(QueueBench.Figure f, String scenario, int nodes) {
+    Histogram h = f.pacedLatency();
+    Figure.Latency latency = new Figure.Latency("scheduled send to consumer", f.pacedRate(), h.getValueAtPercentile(50) / 1000.0,
+        h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0);
+    return new Figure(scenario, f.system(), f.durability(), f.size(), 1, nodes, f.flat(), latency);
   }
 
   /** The queue scenario's rows as figures: the flat-out rate, with the latency of the paced row of the same system. */
@@ -186,7 +210,6 @@ final class AllBench {
   }
 
   private static Stats stats(JsonObject parent, String key) {
-    JsonObject s = parent.getJsonObject(key);
-    return new Stats(s.getDouble("median"), s.getDouble("min"), s.getDouble("max"));
+    return Stats.fromJson(parent.getJsonObject(key));
   }
 }

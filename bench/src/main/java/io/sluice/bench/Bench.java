@@ -5,10 +5,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Entry point of the benchmark harness: {@code mvn -q -pl bench exec:java -Dexec.args="store|topic|queue|all|peers [--quick]"}.
+ * Entry point of the benchmark harness: {@code mvn -q -pl bench exec:java -Dexec.args="store|topic|queue|cluster|all|peers [--quick]"}.
  * Each scenario prints a table and writes raw results under {@code bench/results/}; {@code all} runs them all and the
- * peers (Kafka, Hazelcast, the raw event bus, Sluice over HTTP), one after the other, and also draws the plots
- * ({@code index.html}); {@code peers} runs only the peers and HTTP, taking the other figures from the result files.
+ * peers (Kafka, Hazelcast, the raw event bus, Sluice over HTTP and over the clustered event bus, the 3-node
+ * cluster), one after the other, and also draws the plots ({@code index.html}); {@code peers} runs only the peers and
+ * the networked and clustered scenarios, taking the other figures from the result files; {@code cluster} runs only
+ * the 3-node replicated cluster beside a single node ({@link ClusterBench}).
  */
 public final class Bench {
 
@@ -26,10 +28,11 @@ public final class Bench {
       case "store" -> new StoreBench(quick, work, out).run();
       case "topic" -> new TopicBench(quick, work, out).run();
       case "queue" -> new QueueBench(quick, work, out).run();
+      case "cluster" -> ClusterBench.report(quick, work, out);
       case "all" -> new AllBench(quick, true, work, out).run();
       case "peers" -> new AllBench(quick, false, work, out).run();
       default -> {
-        System.err.println("unknown scenario '" + scenario + "'; known: store, topic, queue, all, peers");
+        System.err.println("unknown scenario '" + scenario + "'; known: store, topic, queue, cluster, all, peers");
         System.exit(2);
       }
     }

@@ -36,6 +36,10 @@ final class Report {
       Optional<Figure> httpDefault = find(figures, NETWORKED_PRODUCE, size, f -> f.system().startsWith("Sluice HTTP")
           && f.durability().contains("fsync always"));
       Optional<Figure> kafka = find(figures, NETWORKED_PRODUCE, size, f -> f.system().startsWith(KafkaPeer.SYSTEM));
+      Optional<Figure> busProduce = find(figures, NETWORKED_PRODUCE, size, f -> f.system().startsWith(ClusterBench.SYSTEM)
+          && f.durability().contains("fsync never"));
+      Optional<Figure> busRead = find(figures, NETWORKED_CONSUME, size, f -> f.system().startsWith(ClusterBench.SYSTEM)
+          && f.durability().contains("fsync never"));
       Optional<Figure> httpRead = find(figures, NETWORKED_CONSUME, size, f -> f.system().startsWith("Sluice HTTP")
           && f.durability().contains("fsync never"));
       Optional<Figure> kafkaRead = find(figures, NETWORKED_CONSUME, size, f -> f.system().startsWith(KafkaPeer.SYSTEM));
@@ -66,13 +70,30 @@ final class Report {
         out.add(b + ratio("networked produce (HTTP, fsync never) vs the raw clustered event bus at the same batch size, records/s",
             http.get().rate().median(), bus.get().rate().median(), 0.5, true));
       }
+      if (busProduce.isPresent() && kafka.isPresent()) {
+        out.add(b + ratio("networked topic produce, Sluice over the clustered event bus (client JVM, RF 1, fsync never) vs Kafka "
+            + "(acks=1, no fsync), records/s", busProduce.get().rate().median(), kafka.get().rate().median(), 2, true));
+        Figure.Latency s = busProduce.get().latency();
+        Figure.Latency k = kafka.get().latency();
+        if (s != null && k != null) {
+          out.add(b + String.format(Locale.ROOT, "event-bus produce p99 at 50%% of its maximum (scheduled send to consumer, "
+              + "so it includes delivery) %.2f ms (at %,.0f rec/s) vs Kafka's (send to acknowledgement) %.2f ms: ratio %.2f "
+              + "(target ≤ 1): %s", s.p99Ms(), s.offeredPerSec(), k.p99Ms(), s.p99Ms() / k.p99Ms(), s.p99Ms() <= k.p99Ms() ? "met" : "MISSED"));
+        }
+      }
+      if (busRead.isPresent() && kafkaRead.isPresent()) {
+        out.add(b + ratio("networked topic consume, Sluice over the clustered event bus (a group of 2, while producing) vs Kafka "
+            + "ConsumerPerformance (read-back), records/s", busRead.get().rate().median(), kafkaRead.get().rate().median(), 1, true));
+      }
+      if (busProduce.isPresent() && bus.isPresent()) {
+        out.add(b + ratio("networked produce over the clustered event bus (fsync never) vs the raw clustered event bus, records/s",
+            busProduce.get().rate().median(), bus.get().rate().median(), 0.5, true));
+      }
       if (queue.isPresent() && iqueue.isPresent()) {
         out.add(b + ratio("embedded queue send/receive/ack, Sluice at its default (fsync always, group commit) vs Hazelcast IQueue, msgs/s",
             queue.get().rate().median(), iqueue.get().rate().median(), 10, true));
       }
     }
-    out.add("Not measured yet: networked produce/consume over the clustered event bus (needs a client-only Topics in "
-        + "another JVM), networked queue, and the 3-node replicated cluster.");
     return out;
   }
 
