@@ -76,6 +76,10 @@ final class AllBench {
     List<String> failures = new ArrayList<>();
     peer("Sluice over HTTP", figures, failures, () -> new HttpTopicBench(work.resolve("http"), runs, pacedMillis)
         .measure(List.of(FsyncPolicy.always(), FsyncPolicy.never()), SIZES, records));
+    // Fewer messages than records: a queue settles each one (receive, ack), and the point is the path, not a peer's count.
+    List<Long> messages = records.stream().map(n -> n / 5).toList();
+    peer("Sluice queue over HTTP", figures, failures, () -> new HttpQueueBench(work.resolve("http-queue"), runs)
+        .measure(List.of(FsyncPolicy.always(), FsyncPolicy.never()), SIZES, messages));
     ClusterBench cluster = ClusterBench.of(quick, work.resolve("cluster"));
     List<FsyncPolicy> policies = List.of(FsyncPolicy.always(), FsyncPolicy.never());
     peer("Sluice over the clustered event bus", figures, failures, () -> cluster.networked(policies, SIZES, List.of("topic", "queue")));

@@ -80,19 +80,37 @@ final class HttpTopicBench {
 
   /** For each fsync policy a node of its own; for each size a topic; produce and consume figures, in that order. */
   List<Figure> measure(List<FsyncPolicy> policies, List<Integer> sizes, List<Long> recordsPerSize) throws Exception {
+    return onEachNode(work, policies, started, WINDOW + 4, (vertx, client, fsync) -> {
+      List<Figure> out = new ArrayList<>();
+      for (int i = 0; i < sizes.size(); i++) {
+        out.addAll(measureSize(vertx, client, fsync, sizes.get(i), recordsPerSize.get(i)));
+      }
+      return out;
+    });
+  }
+
+  /** What runs against one node. */
+  interface NodeRun {
+    List<Figure> run(Vertx vertx, HttpClient client, FsyncPolicy fsync) throws Exception;
+  }
+
+  /**
+   * For each fsync policy a node of its own ({@link #startNode}, data in a new directory under {@code work}, deleted
+   * after) and an HTTP client to it of at most {@code connections} connections; {@code run}'s figures, in order.
+   */
+  static List<Figure> onEachNode(Path work, List<FsyncPolicy> policies, List<ProcessHandle> started, int connections,
+      NodeRun run) throws Exception {
     Files.createDirectories(work);
     List<Figure> out = new ArrayList<>();
     Vertx vertx = Vertx.vertx();
     try {
       for (FsyncPolicy fsync : policies) {
         Path dir = Files.createTempDirectory(work, "node");
-        try (ChildJvm node = startNode(dir)) {
+        try (ChildJvm node = startNode(dir, started)) {
           HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
-              .setDefaultPort(port(node)).setMaxInitialLineLength(8192), new PoolOptions().setHttp1MaxSize(WINDOW + 4));
+              .setDefaultPort(port(node)).setMaxInitialLineLength(8192), new PoolOptions().setHttp1MaxSize(connections));
           try {
-            for (int i = 0; i < sizes.size(); i++) {
-              out.addAll(measureSize(vertx, client, fsync, sizes.get(i), recordsPerSize.get(i)));
-            }
+            out.addAll(run.run(vertx, client, fsync));
           } finally {
             StoreBench.await(client.close());
           }
@@ -106,7 +124,8 @@ final class HttpTopicBench {
     return out;
   }
 
-  private ChildJvm startNode(Path dir) throws Exception {
+  /** The node ({@code io.sluice.broker.Main}, file store in {@code dir}, HTTP on a free port), up; its PID in {@code started}. */
+  static ChildJvm startNode(Path dir, List<ProcessHandle> started) throws Exception {
     ChildJvm node = ChildJvm.start("sluice-node", classPath(), List.of("-Xmx1g"),
         "io.sluice.broker.Main", List.of("--store", "file", "--data-dir", dir.resolve("data").toString(), "--http-port", "0"),
         dir.resolve("node.log"));
@@ -129,7 +148,7 @@ final class HttpTopicBench {
     return System.getProperty("java.class.path");
   }
 
-  private static int port(ChildJvm node) throws Exception {
+  static int port(ChildJvm node) throws Exception {
     String up = node.awaitLine(l -> l.startsWith("sluice: node up")).get(1, TimeUnit.SECONDS);
     // "sluice: node up, HTTP API on http://127.0.0.1:PORT (store: file)"
     String afterHost = up.substring(up.indexOf("http://127.0.0.1:") + "http://127.0.0.1:".length());
@@ -182,10 +201,17 @@ final class HttpTopicBench {
   /** Prebuilt produce bodies: {@code {"records":[{"value":"xxx…"}, …]}} with n records, cached per n. */
   static final class Bodies {
     final int perRequest;
+    private final String field;
     private final String record;
     private final Map<Integer, Buffer> byCount = new HashMap<>();
 
     Bodies(int size) {
+      this(size, "records");
+    }
+
+    /** With the list under {@code field} ({@code messages} for a queue's send). */
+    Bodies(int size, String field) {
+      this.field = field;
       this.perRequest = Math.max(1, Math.min(MAX_RECORDS_PER_REQUEST, REQUEST_BYTES / size));
       char[] value = new char[size];
       Arrays.fill(value, 'x');
@@ -195,7 +221,7 @@ final class HttpTopicBench {
 
     Buffer of(int n) {
       return byCount.computeIfAbsent(n, k -> {
-        StringBuilder b = new StringBuilder(16 + k * (record.length() + 1)).append("{\"records\":[");
+        StringBuilder b = new StringBuilder(16 + k * (record.length() + 1)).append("{\"").append(field).append("\":[");
         for (int i = 0; i < k; i++) {
           b.append(i == 0 ? "" : ",").append(record);
         }
@@ -358,14 +384,14 @@ final class HttpTopicBench {
   }
 
   /** One request; its body if the answer is 2xx, else a failure naming the status and body. */
-  private static Future<Buffer> call(HttpClient client, HttpMethod method, String uri, Buffer body) {
+  static Future<Buffer> call(HttpClient client, HttpMethod method, String uri, Buffer body) {
     return client.request(method, uri)
         .compose(req -> body == null ? req.send() : req.putHeader("content-type", "application/json").send(body))
         .compose(resp -> resp.body().compose(b -> resp.statusCode() / 100 == 2 ? Future.succeededFuture(b)
             : Future.failedFuture(new IllegalStateException(method + " " + uri + ": " + resp.statusCode() + " " + b))));
   }
 
-  private static <T> Future<T> onContext(Context context, Supplier<Future<T>> action) {
+  static <T> Future<T> onContext(Context context, Supplier<Future<T>> action) {
     Promise<T> p = Promise.promise();
     context.runOnContext(v -> action.get().onComplete(p));
     return p.future();

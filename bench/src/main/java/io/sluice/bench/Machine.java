@@ -39,9 +39,11 @@ final class Machine {
 
   /** {@link #describe} and what a whole run adds: the raw disk write rate it measured, the load before and after. */
   static String describeRun(JsonObject facts) {
-    return describe(facts) + String.format(Locale.ROOT, ", raw disk write %.0f MB/s (measured in the run), load average %.2f "
-        + "at start and %.2f at end (the machine is shared)", facts.getDouble("rawDiskWriteMBps", -1.0),
-        facts.getDouble("loadAverageAtStart", -1.0), facts.getDouble("loadAverageAtEnd", -1.0));
+    // A run without the store scenario (bench cluster, or peers without its result file) has no disk figure.
+    String disk = facts.containsKey("rawDiskWriteMBps")
+        ? String.format(Locale.ROOT, ", raw disk write %.0f MB/s (measured in the run)", facts.getDouble("rawDiskWriteMBps")) : "";
+    return describe(facts) + disk + String.format(Locale.ROOT, ", load average %.2f at start and %.2f at end (the machine is "
+        + "shared)", facts.getDouble("loadAverageAtStart", -1.0), facts.getDouble("loadAverageAtEnd", -1.0));
   }
 
   /** The 1-minute system load average (the machine is shared: a figure means little without it). */
