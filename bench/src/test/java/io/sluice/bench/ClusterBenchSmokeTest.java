@@ -21,7 +21,8 @@ class ClusterBenchSmokeTest {
   @Test
   void networkedOnOneNodeThenThreeReplicatedNodes(@TempDir Path tmp) throws Exception {
     Path work = tmp.resolve("work");
-    ClusterBench bench = new ClusterBench(work, 1, 300, 300);
+    // 1 s runs: a fresh client JVM on a loaded machine may settle nothing within a shorter window (a rate of 0).
+    ClusterBench bench = new ClusterBench(work, 1, 1000, 1000);
     List<Figure> figures = new ArrayList<>(bench.networked(List.of(FsyncPolicy.never()), List.of(100), List.of("topic", "queue")));
 
     assertEquals(List.of("topic produce (networked)", "topic consume (networked)", "queue send/receive/ack (networked)"),
