@@ -68,6 +68,7 @@ public final class QueuesImpl implements Queues {
   static final long CLUSTER_RETRY_MS = 30_000;
 
   private final Vertx vertx;
+  /** Null in a client connected to owners elsewhere. */
   private final LogStore store;
   private final QueuesOptions options;
   private final EventBus bus;
@@ -109,7 +110,7 @@ public final class QueuesImpl implements Queues {
   /** A client of owners deployed elsewhere: requests retry as on a replicated store, since owners there move. */
   public static Queues connect(Vertx vertx, QueuesOptions options) {
     Wire.registerCodecs(vertx);
-    return new QueuesImpl(vertx, options, true);
+    return new QueuesImpl(vertx, null, options, true);
   }
 
   static String ownerAddress(String base, String queue) {
@@ -228,7 +229,9 @@ public final class QueuesImpl implements Queues {
             QueueConfig config = new QueueConfig(json.getJsonObject("config"));
             Future<Long> dlqDepth = config.getDeadLetterQueue() == null ? Future.succeededFuture(-1L)
                 : describe(config.getDeadLetterQueue()).map(QueueStats::depth).otherwise(-1L);
-            Future<Optional<LogReplicas>> replicas = store.replicas(QueueOwner.dataLogName(name));
+            // A connected client holds no store: the placement is only known on the nodes.
+            Future<Optional<LogReplicas>> replicas = store == null ? Future.succeededFuture(Optional.empty())
+                : store.replicas(QueueOwner.dataLogName(name));
             return Future.all(dlqDepth, replicas).map(x -> new QueueStats(name, config, json.getLong("depth"),
                 json.getLong("ready"), json.getLong("inFlight"), json.getLong("delayed"), json.getInteger("consumers"),
                 json.getLong("bytes"), json.getLong("storedBytes"), json.getLong("oldestMessageAgeMs"), dlqDepth.result(),

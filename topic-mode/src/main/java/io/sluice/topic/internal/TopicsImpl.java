@@ -93,7 +93,8 @@ public final class TopicsImpl implements Topics {
   public static Topics connect(Vertx vertx) {
     Objects.requireNonNull(vertx, "vertx");
     Codecs.register(vertx);
-    return new TopicsImpl(vertx, null, null);
+    // The node's own limits are not known here: a client's producers check the defaults before sending.
+    return new TopicsImpl(vertx, null, null, HeaderLimits.DEFAULT);
   }
 
   private void checkOpen() {
