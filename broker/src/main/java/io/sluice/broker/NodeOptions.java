@@ -3,6 +3,7 @@ package io.sluice.broker;
 import io.sluice.api.HeaderLimits;
 import io.sluice.api.InvalidArgumentException;
 import io.sluice.api.Names;
+import io.sluice.cluster.Acks;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -34,6 +35,10 @@ public final class NodeOptions {
   public static final String DEFAULT_CLUSTER_HOST = "127.0.0.1";
   public static final int DEFAULT_CLUSTER_PORT = 5701;
   public static final String DEFAULT_CLUSTER_NAME = "sluice";
+  /** Copies of each log in a cluster. */
+  public static final int DEFAULT_REPLICATION_FACTOR = 2;
+  /** In-sync replicas an {@code acks=all} append needs; never more than the replication factor. */
+  public static final int DEFAULT_MIN_IN_SYNC = 2;
   /** The registry name vertx-micrometer-metrics uses when none is set. */
   public static final String DEFAULT_METRICS_REGISTRY_NAME = "default";
 
@@ -67,6 +72,10 @@ public final class NodeOptions {
   private int clusterPort = DEFAULT_CLUSTER_PORT;
   private List<String> join = List.of();
   private String clusterName = DEFAULT_CLUSTER_NAME;
+  private int replicationFactor = DEFAULT_REPLICATION_FACTOR;
+  /** 0: not set, {@link #getMinInSync} then follows the replication factor. */
+  private int minInSync;
+  private Acks acks = Acks.ALL;
   private String metricsRegistryName = DEFAULT_METRICS_REGISTRY_NAME;
   private int groupMaxMembers = DEFAULT_GROUP_MAX_MEMBERS;
   private long groupSessionTimeoutMs = DEFAULT_GROUP_SESSION_TIMEOUT_MS;
@@ -109,6 +118,9 @@ public final class NodeOptions {
     this.clusterPort = other.clusterPort;
     this.join = other.join;
     this.clusterName = other.clusterName;
+    this.replicationFactor = other.replicationFactor;
+    this.minInSync = other.minInSync;
+    this.acks = other.acks;
     this.metricsRegistryName = other.metricsRegistryName;
     this.groupMaxMembers = other.groupMaxMembers;
     this.groupSessionTimeoutMs = other.groupSessionTimeoutMs;
@@ -498,6 +510,55 @@ public final class NodeOptions {
     return this;
   }
 
+  /**
+   * How many nodes hold a copy of each new log in a cluster (the leader and its followers). Default
+   * {@value #DEFAULT_REPLICATION_FACTOR}. A log is created only while this many nodes are live; until then
+   * its creation fails {@code not_enough_replicas} (and the node's own logs are retried). Unused without
+   * {@link #isCluster() cluster}: a single node holds one copy.
+   */
+  public int getReplicationFactor() {
+    return replicationFactor;
+  }
+
+  public NodeOptions setReplicationFactor(int replicationFactor) {
+    if (replicationFactor < 1) {
+      throw new InvalidArgumentException("the replication factor must be at least 1, got " + replicationFactor);
+    }
+    this.replicationFactor = replicationFactor;
+    return this;
+  }
+
+  /**
+   * How many replicas must be in sync for an {@code acks=all} append to be taken: with fewer (nodes down or
+   * behind) such appends are refused with {@code not_enough_replicas} (HTTP 503), never acknowledged with
+   * fewer copies. Default {@value #DEFAULT_MIN_IN_SYNC}, or the replication factor when that is smaller.
+   */
+  public int getMinInSync() {
+    return minInSync > 0 ? minInSync : Math.min(DEFAULT_MIN_IN_SYNC, replicationFactor);
+  }
+
+  /** @throws InvalidArgumentException below 1 (above the replication factor is refused when the node starts) */
+  public NodeOptions setMinInSync(int minInSync) {
+    if (minInSync < 1) {
+      throw new InvalidArgumentException("min in-sync replicas must be at least 1, got " + minInSync);
+    }
+    this.minInSync = minInSync;
+    return this;
+  }
+
+  /**
+   * When a replicated append is acknowledged: {@link Acks#ALL} (the default) once every in-sync replica has
+   * it; {@link Acks#LEADER} after the leader's own append, which a leader crash can lose.
+   */
+  public Acks getAcks() {
+    return acks;
+  }
+
+  public NodeOptions setAcks(Acks acks) {
+    this.acks = Objects.requireNonNull(acks, "acks");
+    return this;
+  }
+
   /** Members to join, as {@code host:port}; empty to start a new cluster. */
   public List<String> getJoin() {
     return join;
@@ -585,7 +646,8 @@ public final class NodeOptions {
     return "NodeOptions{dataDir=" + dataDir + ", http=" + httpHost + ":" + httpPort + ", store=" + store
         + ", httpMaxBodyBytes=" + httpMaxBodyBytes + ", shutdownTimeoutMs=" + shutdownTimeoutMs
         + ", cluster=" + cluster + ", nodeId=" + nodeId + ", clusterHost=" + clusterHost
-        + ", clusterPort=" + clusterPort + ", join=" + join + ", clusterName=" + clusterName + ", bridgeOutbound=" + bridgeOutbound
+        + ", clusterPort=" + clusterPort + ", join=" + join + ", clusterName=" + clusterName
+        + ", replicationFactor=" + replicationFactor + ", minInSync=" + getMinInSync() + ", acks=" + acks + ", bridgeOutbound=" + bridgeOutbound
         + ", bridgeInbound=" + bridgeInbound + ", security=" + security + ", tls=" + isTls()
         + ", clusterTls=" + (clusterTlsCertPath != null || clusterTlsKeyStorePath != null) + "}";
   }

@@ -108,6 +108,11 @@ public final class NodeSettings {
         }
       }
     }
+    if (options.getMinInSync() > options.getReplicationFactor()) {
+      Sourced v = fromFlags.getOrDefault(Setting.MIN_IN_SYNC, fromEnv.getOrDefault(Setting.MIN_IN_SYNC, fromFile.get(Setting.MIN_IN_SYNC)));
+      return new Invalid("bad value for " + v.origin() + ": " + options.getMinInSync()
+          + " in-sync replicas exceed the replication factor " + options.getReplicationFactor());
+    }
     return new Run(options);
   }
 

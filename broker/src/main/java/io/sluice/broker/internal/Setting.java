@@ -3,6 +3,7 @@ package io.sluice.broker.internal;
 import io.sluice.api.HeaderLimits;
 import io.sluice.api.InvalidArgumentException;
 import io.sluice.broker.NodeOptions;
+import io.sluice.cluster.Acks;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -97,7 +98,15 @@ enum Setting {
       "Certificates (PEM, or a .p12/.jks store) peers must present, e.g. the cluster's private CA.",
       (o, v) -> o.setClusterTlsTrust(v, o.getClusterTlsTrustPassword())),
   CLUSTER_TLS_TRUST_PASSWORD("cluster-tls-trust-password", "<password>", "(none)", "The trust store's password.",
-      (o, v) -> o.setClusterTlsTrust(o.getClusterTlsTrustPath(), v));
+      (o, v) -> o.setClusterTlsTrust(o.getClusterTlsTrustPath(), v)),
+  REPLICATION_FACTOR("replication-factor", "<n>", String.valueOf(NodeOptions.DEFAULT_REPLICATION_FACTOR),
+      "Copies of each new log in a cluster; a log is created only while this many nodes are live.",
+      (o, v) -> o.setReplicationFactor(parseInt(v))),
+  MIN_IN_SYNC("min-in-sync", "<n>", NodeOptions.DEFAULT_MIN_IN_SYNC + " (at most the factor)",
+      "In-sync replicas an acks=all write needs; with fewer it gets 503 not_enough_replicas.",
+      (o, v) -> o.setMinInSync(parseInt(v))),
+  ACKS("acks", "all|leader", "all", "Acknowledge a write once every in-sync replica has it (all) or the leader alone (leader).",
+      (o, v) -> o.setAcks(parseAcks(v)));
 
   private final String name;
   private final String argument;
@@ -193,6 +202,14 @@ enum Setting {
       default:
         throw new InvalidArgumentException("'" + v + "' is not true or false");
     }
+  }
+
+  private static Acks parseAcks(String v) {
+    return switch (v.trim().toLowerCase(Locale.ROOT)) {
+      case "all" -> Acks.ALL;
+      case "leader" -> Acks.LEADER;
+      default -> throw new InvalidArgumentException("'" + v + "' is not all or leader");
+    };
   }
 
   /** Comma-separated regular expressions ('none': an empty list); a pattern cannot contain a comma. */

@@ -121,7 +121,11 @@ public final class SluiceNodeImpl implements SluiceNode {
         .setClusterName(o.getClusterName())
         .setTlsPem(o.getClusterTlsCertPath(), o.getClusterTlsKeyPath())
         .setTlsKeyStore(o.getClusterTlsKeyStorePath(), o.getClusterTlsKeyStorePassword())
-        .setTlsTrust(o.getClusterTlsTrustPath(), o.getClusterTlsTrustPassword());
+        .setTlsTrust(o.getClusterTlsTrustPath(), o.getClusterTlsTrustPassword())
+        .setReplicationFactor(o.getReplicationFactor())
+        .setMinInSync(o.getMinInSync())
+        .setAcks(o.getAcks())
+        .validate();
   }
 
   /** Creates a node and begins its start; {@link #started} tells how it went. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.broker.NodeOptions;
+import io.sluice.cluster.Acks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,6 +121,28 @@ class NodeSettingsTest {
     NodeOptions o = run(List.of("--cluster", "--node-id", "n-1", "--cluster-host", "127.0.0.1", "--cluster-port", "5702"), Map.of());
     assertEquals("n-1", o.getNodeId());
     assertEquals(5702, o.getClusterPort());
+  }
+
+  @Test
+  void replicationSettingsDefaultToTwoCopiesAckedByAll() {
+    NodeOptions defaults = run(List.of("--cluster"), Map.of());
+    assertEquals(2, defaults.getReplicationFactor());
+    assertEquals(2, defaults.getMinInSync());
+    assertEquals(Acks.ALL, defaults.getAcks());
+    NodeOptions one = run(List.of("--replication-factor", "1", "--acks", "leader"), Map.of());
+    assertEquals(1, one.getMinInSync(), "the default in-sync count never exceeds the factor");
+    assertEquals(Acks.LEADER, one.getAcks());
+    NodeOptions three = run(List.of("--replication-factor=3", "--min-in-sync=3"), Map.of("SLUICE_ACKS", "ALL"));
+    assertEquals(3, three.getReplicationFactor());
+    assertEquals(3, three.getMinInSync());
+    assertEquals(3, SluiceNodeImpl.clusterOptions(three.setNodeId("n")).getMinInSync());
+    assertEquals("bad value for --acks: 'some' is not all or leader", invalid(List.of("--acks", "some"), Map.of()));
+    assertEquals("bad value for --replication-factor: the replication factor must be at least 1, got 0",
+        invalid(List.of("--replication-factor", "0"), Map.of()));
+    assertEquals("bad value for SLUICE_MIN_IN_SYNC: min in-sync replicas must be at least 1, got -1",
+        invalid(List.of(), Map.of("SLUICE_MIN_IN_SYNC", "-1")));
+    assertEquals("bad value for --min-in-sync: 3 in-sync replicas exceed the replication factor 2",
+        invalid(List.of("--min-in-sync", "3"), Map.of()));
   }
 
   @Test
