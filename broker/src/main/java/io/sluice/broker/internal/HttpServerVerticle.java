@@ -22,6 +22,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -43,7 +44,7 @@ final class HttpServerVerticle extends VerticleBase {
   private final Supplier<NodeState> state;
   private final NodeMetrics metrics;
   private final String storeType;
-  private final Supplier<JsonObject> cluster;
+  private final Function<String, Future<JsonObject>> cluster;
   /** Answered in every state, so operators can watch a node start and stop. */
   private static final Set<String> OPERATIONAL_PATHS = Set.of("/health", "/metrics", "/v1/openapi.yaml");
 
@@ -54,9 +55,12 @@ final class HttpServerVerticle extends VerticleBase {
   private SecurityHandler security;
   private volatile int actualPort = -1;
 
-  /** @param cluster what {@code /health} shows of the cluster (node, controller, members), or null for a single node */
+  /**
+   * @param cluster what {@code /health} shows of the cluster (node, controller, members, and the placement of
+   *     the log named by {@code ?log=} when given), or null for a single node
+   */
   HttpServerVerticle(NodeOptions options, Supplier<NodeState> state, NodeMetrics metrics, String storeType,
-      Supplier<JsonObject> cluster) {
+      Function<String, Future<JsonObject>> cluster) {
     this.options = options;
     this.state = state;
     this.metrics = metrics;
@@ -166,10 +170,18 @@ final class HttpServerVerticle extends VerticleBase {
   private void health(RoutingContext ctx) {
     NodeState s = state.get();
     JsonObject body = new JsonObject().put("status", s.name()).put("store", storeType);
-    if (cluster != null) {
-      body.put("cluster", cluster.get());
+    int status = s == NodeState.UP ? 200 : 503;
+    if (cluster == null) {
+      HttpJson.respond(ctx, status, body);
+      return;
     }
-    HttpJson.respond(ctx, s == NodeState.UP ? 200 : 503, body);
+    cluster.apply(ctx.request().getParam("log")).onComplete(c -> {
+      if (c.succeeded()) {
+        HttpJson.respond(ctx, status, body.put("cluster", c.result()));
+      } else {
+        HttpErrors.respond(ctx, c.cause());
+      }
+    });
   }
 
   private void readinessGate(RoutingContext ctx) {

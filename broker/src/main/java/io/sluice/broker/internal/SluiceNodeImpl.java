@@ -21,6 +21,7 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
 
 /*
@@ -128,6 +129,22 @@ public final class SluiceNodeImpl implements SluiceNode {
         .validate();
   }
 
+  /**
+   * What {@code /health} shows of the cluster: this node, the controller, the live members, and with
+   * {@code log} that log's placement (leader, epoch, replicas, in-sync replicas) as this node sees it.
+   */
+  private Future<JsonObject> clusterHealth(String log) {
+    JsonObject c = new JsonObject().put("node", cluster.nodeId()).put("controller", cluster.controller())
+        .put("members", new JsonArray(cluster.liveNodes()));
+    // Until the replicated store is open (early in the start) no placement is known: the answer has no "log".
+    if (log == null || !(store instanceof ReplicatedLogStore replicated)) {
+      return Future.succeededFuture(c);
+    }
+    return replicated.placement(log).map(p -> c.put("log", new JsonObject().put("name", p.log()).put("leader", p.leader())
+        .put("leaderEpoch", p.leaderEpoch()).put("replicas", new JsonArray(p.replicas())).put("isr", new JsonArray(p.isr()))
+        .put("minInSync", p.minInSync()).put("acks", p.acks().name().toLowerCase(Locale.ROOT))));
+  }
+
   /** Creates a node and begins its start; {@link #started} tells how it went. */
   static SluiceNodeImpl launch(Vertx vertx, NodeOptions options, List<RouteGroup.Opener> openers) {
     return launch(vertx, options, openers, null);
@@ -165,8 +182,7 @@ public final class SluiceNodeImpl implements SluiceNode {
     }
     LogStore local = store;
     http = new HttpServerVerticle(options, state::get, metrics, cluster == null ? store.type() : "replicated " + store.type(),
-        cluster == null ? null : () -> new JsonObject().put("node", cluster.nodeId()).put("controller", cluster.controller())
-            .put("members", new JsonArray(cluster.liveNodes())));
+        cluster == null ? null : this::clusterHealth);
     Future<Void> chain = vertx.deployVerticle(http, new DeploymentOptions())
         .map(id -> {
           httpDeployment = id;
