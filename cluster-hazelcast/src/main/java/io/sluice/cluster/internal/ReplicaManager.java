@@ -102,6 +102,8 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
   static final String RESERVED_PREFIX = "__sluice";
   private static final String EPOCHS_LOG = RESERVED_PREFIX + ".epochs";
   private static final long RETRY_BACKOFF_MS = 50;
+  /** Empty records per append when a follower skips to the leader's start (about 100 KB a batch). */
+  private static final int FILLER_BATCH = 4096;
 
   private final ClusterNodeImpl node;
   private final ClusterOptions o;
@@ -1100,11 +1102,49 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
           if (ar.succeeded()) {
             fetch(r, generation);
           } else if (ar.cause() instanceof SluiceException se && se.code() == ErrorCode.OFFSET_OUT_OF_RANGE) {
-            retryLater(r, generation, () -> startFollowing(r, generation));
+            retryLater(r, generation, () -> skipToLeaderStart(r, generation).onComplete(v -> startFollowing(r, generation)));
           } else {
             retryLater(r, generation, () -> fetch(r, generation));
           }
         });
+  }
+
+  /**
+   * A follower whose end fell below the leader's start cannot fetch: the leader trimmed records the follower
+   * never copied (a queue's acknowledged messages while the follower was down, retention). Like Kafka's
+   * follower, it then drops its copy and starts empty at the leader's start. The store has no call to move
+   * an empty log's start past its end, so the offsets in between are filled with empty records and trimmed
+   * at once; the epoch history starts again from the leader's.
+   */
+  private Future<Void> skipToLeaderStart(Replica r, long generation) {
+    return request(r.assignment.leader, r.name, followerRequest(r, "start"), o.getRequestTimeoutMs())
+        .compose(ans -> r.log.startOffset().compose(start -> r.log.endOffset().compose(end -> {
+          long leaderStart = ans.getLong("value");
+          if (generation != r.generation || end >= leaderStart) {
+            return Future.<Void>succeededFuture();
+          }
+          LOG.log(System.Logger.Level.INFO, "node " + self + ": '" + r.name + "' ends at " + end
+              + ", below the leader's start " + leaderStart + ": starting again from there");
+          return truncate(r, start).compose(v -> fillTo(r, leaderStart)).compose(v -> r.log.trimBefore(leaderStart))
+              .compose(v -> {
+                r.history.truncateFromEnd(0);
+                return saveHistory(r);
+              });
+        })));
+  }
+
+  /** Appends empty records until the local log ends at {@code offset}. */
+  private Future<Void> fillTo(Replica r, long offset) {
+    return r.log.endOffset().compose(end -> {
+      if (end >= offset) {
+        return Future.<Void>succeededFuture();
+      }
+      List<io.sluice.api.Message> filler = new ArrayList<>();
+      for (long i = end; i < offset && filler.size() < FILLER_BATCH; i++) {
+        filler.add(io.sluice.api.Message.of(Buffer.buffer()));
+      }
+      return r.log.append(RecordBatch.of(filler)).compose(res -> fillTo(r, offset));
+    });
   }
 
   private void retryLater(Replica r, long generation, Runnable action) {

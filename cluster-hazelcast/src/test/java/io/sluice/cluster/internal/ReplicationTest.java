@@ -298,6 +298,34 @@ class ReplicationTest {
     assertEquals(Durability.REPLICATED, await(onLeader.append(batch("after"))).durability());
   }
 
+  /** A queue trims what is acknowledged: a follower that was down meanwhile ends below the leader's start. */
+  @Test
+  void aFollowerLeftBelowTheLeadersStartStartsAgainThereAndRejoinsTheInSyncSet() {
+    PartitionLog log = await(stores.get(0).open("jobs-0", new LogOptions(), new Replication(2, 1, Acks.ALL)));
+    Placement p = placement(0, "jobs-0");
+    int f = follower(p);
+    int leader = cluster.indexOf(p.leader());
+    PartitionLog onLeader = await(stores.get(leader).open("jobs-0"));
+    for (int i = 0; i < 10; i++) {
+      await(onLeader.append(batch("first-" + i)));
+    }
+    eventually("the follower has the first records", 10_000, () -> copyEnd(f, "jobs-0") == 10);
+    crash(f);
+    for (int i = 0; i < 30; i++) {
+      await(onLeader.append(batch("while-down-" + i)));
+    }
+    await(onLeader.trimBefore(25));
+    eventually("the follower is out of the in-sync set", 10_000,
+        () -> !placement(leader, "jobs-0").isr().contains(cluster.id(f)));
+    restart(f);
+    eventually("the follower catches up from the leader's start", 15_000, () -> copyEnd(f, "jobs-0") == 40);
+    eventually("and rejoins the in-sync set", 10_000, () -> placement(leader, "jobs-0").isr().contains(cluster.id(f)));
+    PartitionLog copy = await(stores.get(f).localCopy("jobs-0"));
+    assertEquals(25, await(copy.startOffset()), "the copy starts where the leader's does");
+    assertEquals(copyBytes(leader, "jobs-0"), copyBytes(f, "jobs-0"), "the copies are identical");
+    assertEquals(Durability.REPLICATED, await(onLeader.append(batch("after"))).durability());
+  }
+
   @Test
   void aKilledLeaderIsReplacedAndTheUnacknowledgedDivergentTailIsCut() throws Exception {
     PartitionLog log = await(stores.get(0).open("audit-0", new LogOptions(), new Replication(2, 1, Acks.ALL)));
