@@ -8,17 +8,11 @@ import io.sluice.broker.reliability.DeliveryHistory.Position;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,7 +39,6 @@ class NodeCrashLoopIT {
 
   private static final int CYCLES = Integer.getInteger("sluice.node.crash.cycles", Boolean.getBoolean("sluice.long") ? 100 : 20);
   private static final int PARTITIONS = 2;
-  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
   @TempDir
   Path workDir;
@@ -68,12 +61,12 @@ class NodeCrashLoopIT {
     long t0 = System.nanoTime();
 
     try (NodeProcess node = NodeProcess.startRecordingClasses(workDir, args)) {
-      HttpClient http = client();
+      NodeClient client = new NodeClient(node.port());
       for (Level l : levels) {
         // The default durability is fsync=always: only the comparison level names its policy.
         String fsync = l.fsync().equals("always") ? "" : ",\"fsync\":\"" + l.fsync() + "\"";
-        assertEquals(201, send(http, node, "PUT", "/v1/topics/" + l.topic(), "{\"partitions\":" + PARTITIONS + fsync + "}").statusCode());
-        assertEquals(201, send(http, node, "PUT", "/v1/queues/" + l.queue(), "{\"visibilityTimeoutMs\":2000" + fsync + "}").statusCode());
+        assertEquals(201, client.send("PUT", "/v1/topics/" + l.topic(), "{\"partitions\":" + PARTITIONS + fsync + "}").statusCode());
+        assertEquals(201, client.send("PUT", "/v1/queues/" + l.queue(), "{\"visibilityTimeoutMs\":2000" + fsync + "}").statusCode());
       }
       node.stop();
     }
@@ -83,14 +76,15 @@ class NodeCrashLoopIT {
     }
 
     try (NodeProcess node = NodeProcess.start(workDir, args)) {
-      HttpClient http = client();
+      NodeClient client = new NodeClient(node.port());
       List<String> report = new ArrayList<>();
       List<String> violations = new ArrayList<>();
       for (Level l : levels) {
-        long topicLost = checkTopic(http, node, l);
-        long queueLost = drainQueue(http, node, l);
+        long topicLost = client.checkTopic(l.topic(), PARTITIONS, l.history());
+        long queueLost = client.drainQueue(l.queue(), l.history());
         violations.addAll(l.history().violations());
-        report.add(l.history().label() + ": " + l.history().figures() + "; lost: topic " + topicLost + ", queue " + queueLost);
+        report.add(l.history().label() + ": " + l.history().figures() + "; lost: topic " + topicLost + ", queue " + queueLost
+            + "; checker: " + l.history().counts());
         assertTrue(l.history().topicAcknowledgedCount() > 0 && l.history().queueAcknowledgedCount() > 0,
             "traffic was acknowledged at " + l.history().label());
       }
@@ -104,16 +98,16 @@ class NodeCrashLoopIT {
   /** Starts the node, runs every level's traffic until each worker was answered and a random while more, kills it. */
   private void runAndKill(int cycle, List<Level> levels, String[] args, Random random) throws Exception {
     NodeProcess node = NodeProcess.start(workDir, args);
-    HttpClient http = client();
+    NodeClient client = new NodeClient(node.port());
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger answered = new AtomicInteger();
     List<Thread> workers = new ArrayList<>();
     List<Throwable> failures = new CopyOnWriteArrayList<>();
     for (Level l : levels) {
       long s = random.nextLong();
-      workers.add(worker("produce-" + l.topic(), failures, () -> produce(http, node, l, cycle, new Random(s), stop, answered)));
-      workers.add(worker("send-" + l.queue(), failures, () -> sendMessages(http, node, l, cycle, new Random(s + 1), stop, answered)));
-      workers.add(worker("receive-" + l.queue(), failures, () -> receiveAndAck(http, node, l, stop, answered)));
+      workers.add(worker("produce-" + l.topic(), failures, () -> produce(client, l, cycle, new Random(s), stop, answered)));
+      workers.add(worker("send-" + l.queue(), failures, () -> sendMessages(client, l, cycle, new Random(s + 1), stop, answered)));
+      workers.add(worker("receive-" + l.queue(), failures, () -> receiveAndAck(client, l, stop, answered)));
     }
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -155,7 +149,7 @@ class NodeCrashLoopIT {
     return t;
   }
 
-  private void produce(HttpClient http, NodeProcess node, Level l, int cycle, Random random,
+  private void produce(NodeClient client, Level l, int cycle, Random random,
       AtomicBoolean stop, AtomicInteger answered) throws Exception {
     for (int seq = 0; !stop.get(); ) {
       int n = 1 + random.nextInt(10);
@@ -170,7 +164,7 @@ class NodeCrashLoopIT {
         records.add(new JsonObject().put("value", v).put("partition", p));
       }
       l.history().topicSending(values);
-      HttpResponse<String> r = post(http, node, "/v1/topics/" + l.topic() + "/records",
+      HttpResponse<String> r = client.post("/v1/topics/" + l.topic() + "/records",
           new JsonObject().put("records", records), () -> l.history().topicInDoubt(n));
       answered.incrementAndGet();
       assertEquals(200, r.statusCode(), r.body());
@@ -183,19 +177,19 @@ class NodeCrashLoopIT {
     }
   }
 
-  private void sendMessages(HttpClient http, NodeProcess node, Level l, int cycle, Random random,
+  private void sendMessages(NodeClient client, Level l, int cycle, Random random,
       AtomicBoolean stop, AtomicInteger answered) throws Exception {
     for (int seq = 0; !stop.get(); ) {
       int n = 1 + random.nextInt(10);
       List<String> values = new ArrayList<>();
       JsonArray messages = new JsonArray();
       for (int i = 0; i < n; i++) {
-        String v = l.queue() + "|q|" + cycle + "|" + seq++;
+        String v = l.queue() + "|q" + cycle + "|" + seq++;
         values.add(v);
         messages.add(new JsonObject().put("value", v));
       }
       l.history().queueSending(values);
-      HttpResponse<String> r = post(http, node, "/v1/queues/" + l.queue() + "/messages",
+      HttpResponse<String> r = client.post("/v1/queues/" + l.queue() + "/messages",
           new JsonObject().put("messages", messages), () -> l.history().queueSendInDoubt(n));
       answered.incrementAndGet();
       assertEquals(200, r.statusCode(), r.body());
@@ -204,108 +198,13 @@ class NodeCrashLoopIT {
     }
   }
 
-  private void receiveAndAck(HttpClient http, NodeProcess node, Level l, AtomicBoolean stop, AtomicInteger answered)
+  private void receiveAndAck(NodeClient client, Level l, AtomicBoolean stop, AtomicInteger answered)
       throws Exception {
     while (!stop.get()) {
-      if (receiveOnce(http, node, l, 20, 200, 0).isEmpty()) {
+      if (client.receiveOnce(l.queue(), l.history(), 20, 200, 0).isEmpty()) {
         continue;
       }
       answered.incrementAndGet();
     }
-  }
-
-  /**
-   * One receive and the ack of what it got; returns the values received. An ack answered 404 (the lease
-   * expired meanwhile) settles nothing; one whose answer was lost is in doubt.
-   */
-  private static List<String> receiveOnce(HttpClient http, NodeProcess node, Level l, int max, long waitMs, long leaseMs)
-      throws IOException, InterruptedException {
-    JsonObject request = new JsonObject().put("max", max).put("waitMs", waitMs);
-    if (leaseMs > 0) {
-      request.put("visibilityTimeoutMs", leaseMs);
-    }
-    HttpResponse<String> r = send(http, node, "POST", "/v1/queues/" + l.queue() + "/receive", request.encode());
-    assertEquals(200, r.statusCode(), r.body());
-    JsonArray messages = new JsonObject(r.body()).getJsonArray("messages");
-    List<String> values = new ArrayList<>();
-    JsonArray receipts = new JsonArray();
-    for (int i = 0; i < messages.size(); i++) {
-      JsonObject m = messages.getJsonObject(i);
-      values.add(m.getString("value"));
-      receipts.add(m.getString("receipt"));
-      l.history().received(m.getString("value"));
-    }
-    if (values.isEmpty()) {
-      return values;
-    }
-    HttpResponse<String> ack = post(http, node, "/v1/queues/" + l.queue() + "/ack",
-        new JsonObject().put("receipts", receipts), () -> l.history().settleInDoubt(values));
-    if (ack.statusCode() == 204) {
-      l.history().settled(values);
-    } else {
-      assertEquals(404, ack.statusCode(), "an ack is settled or its lease is gone: " + ack.body());
-    }
-    return values;
-  }
-
-  /** Reads every partition whole and compares it with the acknowledgements; returns the records lost. */
-  private static long checkTopic(HttpClient http, NodeProcess node, Level l) throws Exception {
-    HttpResponse<String> d = send(http, node, "GET", "/v1/topics/" + l.topic(), null);
-    assertEquals(200, d.statusCode(), d.body());
-    JsonArray partitions = new JsonObject(d.body()).getJsonArray("partitions");
-    long lost = 0;
-    for (int p = 0; p < partitions.size(); p++) {
-      long end = partitions.getJsonObject(p).getLong("endOffset");
-      Map<Long, String> held = new HashMap<>();
-      long next = partitions.getJsonObject(p).getLong("startOffset");
-      while (next < end) {
-        HttpResponse<String> r = send(http, node, "GET",
-            "/v1/topics/" + l.topic() + "/partitions/" + p + "/records?offset=" + next + "&max=1000", null);
-        assertEquals(200, r.statusCode(), r.body());
-        JsonObject page = new JsonObject(r.body());
-        JsonArray records = page.getJsonArray("records");
-        assertTrue(!records.isEmpty(), "progress reading partition " + p + " at " + next);
-        for (int i = 0; i < records.size(); i++) {
-          JsonObject rec = records.getJsonObject(i);
-          assertEquals(next + i, rec.getLong("offset"), "dense offsets");
-          held.put(rec.getLong("offset"), rec.getString("value"));
-        }
-        next = page.getLong("nextOffset");
-      }
-      lost += l.history().checkPartition(p, held);
-    }
-    return lost;
-  }
-
-  /** Receives (and acks) until every message the queue owes has come, or 30 s; returns those that did not. */
-  private static long drainQueue(HttpClient http, NodeProcess node, Level l) throws Exception {
-    Set<String> owed = l.history().owedByQueue();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!owed.isEmpty() && System.nanoTime() < deadline) {
-      owed.removeAll(receiveOnce(http, node, l, 1000, 1000, 60_000));
-    }
-    return owed.size();
-  }
-
-  private static HttpClient client() {
-    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
-  }
-
-  /** A POST whose answer may be lost to the kill: then {@code inDoubt} records that, and the failure goes on. */
-  private static HttpResponse<String> post(HttpClient http, NodeProcess node, String path, JsonObject body, Runnable inDoubt)
-      throws IOException, InterruptedException {
-    try {
-      return send(http, node, "POST", path, body.encode());
-    } catch (IOException e) {
-      inDoubt.run();
-      throw e;
-    }
-  }
-
-  private static HttpResponse<String> send(HttpClient http, NodeProcess node, String method, String path, String body)
-      throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(node.uri(path)).timeout(REQUEST_TIMEOUT)
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

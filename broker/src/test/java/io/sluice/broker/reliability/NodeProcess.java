@@ -21,9 +21,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The fat jar ({@code -Dsluice.jar}, set by failsafe) started as a node in its own JVM on a free loopback
- * port, the way {@code SluiceJarIT} starts it; {@link #kill()} is {@code kill -9} of exactly that process.
- * Each launch appends its output to {@code node-out.txt}/{@code node-err.txt} in the work directory.
+ * The fat jar ({@code -Dsluice.jar}, set by failsafe) started as a node in its own JVM on a loopback port
+ * (a free one, or the one a restarted cluster member had), the way {@code SluiceJarIT} starts it;
+ * {@link #kill()} is {@code kill -9} of exactly that process, {@link #pause()} and {@link #resume()} are
+ * {@code kill -STOP} and {@code kill -CONT} of it. Each launch appends its output to
+ * {@code node-out.txt}/{@code node-err.txt} in the work directory.
  *
  * <p>Not thread-safe: one test thread starts, waits for and kills a node.
  */
@@ -51,19 +53,23 @@ final class NodeProcess implements AutoCloseable {
    * classes from it, which halves the start on a loaded machine.
    */
   static NodeProcess start(Path workDir, String... args) throws Exception {
+    return start(workDir, freePort(), args);
+  }
+
+  /** Starts a node on HTTP port {@code port} (a cluster member restarted where its clients expect it). */
+  static NodeProcess start(Path workDir, int port, String... args) throws Exception {
     Path archive = workDir.resolve(CLASS_ARCHIVE);
-    return start(workDir, Files.isRegularFile(archive) ? "-XX:SharedArchiveFile=" + archive : "-Xshare:auto", args);
+    return start(workDir, port, Files.isRegularFile(archive) ? "-XX:SharedArchiveFile=" + archive : "-Xshare:auto", args);
   }
 
   /** Starts a node that writes the class-data archive for later starts when it exits cleanly ({@link #stop()}). */
   static NodeProcess startRecordingClasses(Path workDir, String... args) throws Exception {
-    return start(workDir, "-XX:ArchiveClassesAtExit=" + workDir.resolve(CLASS_ARCHIVE), args);
+    return start(workDir, freePort(), "-XX:ArchiveClassesAtExit=" + workDir.resolve(CLASS_ARCHIVE), args);
   }
 
-  private static NodeProcess start(Path workDir, String classSharing, String... args) throws Exception {
+  private static NodeProcess start(Path workDir, int port, String classSharing, String... args) throws Exception {
     Path jar = Path.of(JAR);
     assertTrue(Files.isRegularFile(jar), "the fat jar exists: " + jar);
-    int port = freePort();
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         // A small, quickly started JVM: the loop restarts it dozens of times.
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", classSharing, "-Djava.net.preferIPv4Stack=true",
@@ -98,6 +104,25 @@ final class NodeProcess implements AutoCloseable {
     assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the killed node exited");
   }
 
+  /** {@code kill -STOP}: the process stops running (no heartbeats, no fetches, no answers) until {@link #resume()}. */
+  void pause() throws Exception {
+    signal("STOP");
+  }
+
+  /** {@code kill -CONT}. */
+  void resume() throws Exception {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+    assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + name + " " + process.pid());
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
   /** SIGTERM, and waits for the clean exit (code 0). */
   void stop() throws Exception {
     process.destroy();
@@ -114,7 +139,8 @@ final class NodeProcess implements AutoCloseable {
   private void awaitHealthy() throws Exception {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(2)).build();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    // A clustered node also waits for its members and its leaderships: slower on a loaded machine.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (System.nanoTime() < deadline) {
       assertTrue(process.isAlive(), "the node died: " + err());
       try {
@@ -127,7 +153,7 @@ final class NodeProcess implements AutoCloseable {
       }
       process.waitFor(50, TimeUnit.MILLISECONDS);
     }
-    throw new AssertionError("not healthy within 60 s; stderr: " + err());
+    throw new AssertionError("not healthy within 120 s; stderr: " + err());
   }
 
   static int freePort() throws IOException {
