@@ -51,6 +51,7 @@ public final class ClusterOptions {
   private String tlsKeyStorePassword;
   private String tlsTrustPath;
   private String tlsTrustPassword;
+  private int maxConcurrentMoves = 2;
 
   public ClusterOptions() {
   }
@@ -79,6 +80,7 @@ public final class ClusterOptions {
     this.tlsKeyStorePassword = other.tlsKeyStorePassword;
     this.tlsTrustPath = other.tlsTrustPath;
     this.tlsTrustPassword = other.tlsTrustPassword;
+    this.maxConcurrentMoves = other.maxConcurrentMoves;
   }
 
   /** Fails with {@code invalid_argument} if a setting is missing or inconsistent. */
@@ -384,5 +386,21 @@ public final class ClusterOptions {
       throw new InvalidArgumentException("a TLS file path must not be empty");
     }
     return path;
+  }
+
+  /**
+   * How many reassignments a rebalance runs at once (default 2): replicas being copied to another node plus
+   * leaderships being handed over. Each copy costs the leader a follower's fetch traffic until it catches up.
+   */
+  public int getMaxConcurrentMoves() {
+    return maxConcurrentMoves;
+  }
+
+  public ClusterOptions setMaxConcurrentMoves(int moves) {
+    if (moves < 1) {
+      throw new InvalidArgumentException("maxConcurrentMoves must be >= 1, got " + moves);
+    }
+    this.maxConcurrentMoves = moves;
+    return this;
   }
 }

@@ -64,4 +64,14 @@ public interface ReplicatedLogStore extends LogStore {
    * sent here meanwhile fail with {@code not_leader} and are retried at the new leader.
    */
   Future<Void> handOverLeadership();
+
+  /**
+   * Asks the controller to rebalance this store's logs over the live nodes that run it, as it does by itself
+   * when a node joins: replicas move to the nodes holding fewer (a new replica catches up first, the old one
+   * is dropped, and deletes its copy, only once the new one is in sync), then leaderships move to in-sync
+   * replicas until every node leads a fair share, each by a graceful hand-over. At most
+   * {@link ClusterOptions#getMaxConcurrentMoves()} moves run at once. Completes once the controller took the
+   * request; the moves follow in the background.
+   */
+  Future<Void> rebalance();
 }

@@ -104,6 +104,8 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
   private static final long RETRY_BACKOFF_MS = 50;
   /** Empty records per append when a follower skips to the leader's start (about 100 KB a batch). */
   private static final int FILLER_BATCH = 4096;
+  /** The controller's in-flight key of a rebalance pass (not a log name: those have no parentheses). */
+  private static final String REBALANCE = "(rebalance)";
 
   private final ClusterNodeImpl node;
   private final ClusterOptions o;
@@ -111,6 +113,8 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
   private final String namespace;
   private final String self;
   private final IMap<String, String> map;
+  /** The nodes running this store (node id → "1"): the only nodes a rebalance moves replicas to. */
+  private final IMap<String, String> storeNodes;
   private final List<LeadershipListener> listeners = new CopyOnWriteArrayList<>();
   /** The store-neutral view of the same changes, for the modes (they know no cluster types). */
   private final LeadershipTracker leadership = new LeadershipTracker();
@@ -125,10 +129,15 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
   private final Map<String, Future<Void>> changes = new HashMap<>();
   private final Map<String, List<Runnable>> assignmentWatchers = new HashMap<>();
   private final java.util.Set<String> controllerInFlight = new java.util.HashSet<>();
+  /** Logs whose leader the controller asked to hand over (a rebalance) → to whom, until it answers. */
+  private final Map<String, String> yielding = new HashMap<>();
+  /** Set when a node starts this store or a rebalance is asked for; the controller clears it once balanced. */
+  private boolean rebalanceWanted;
   private final Map<String, List<Promise<Frame>>> inFlight = new HashMap<>();
   private StateStore epochs;
   private MessageConsumer<Buffer> consumer;
   private UUID entryListener;
+  private UUID storeNodesListener;
   private long tickTimer = -1;
   private volatile boolean fetchingPaused;
 
@@ -139,6 +148,7 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
     this.namespace = namespace;
     this.self = node.nodeId();
     this.map = node.hazelcast().getMap("sluice.assignments." + namespace);
+    this.storeNodes = node.hazelcast().getMap("sluice.stores." + namespace);
   }
 
   public static Future<ReplicatedLogStore> deploy(ClusterNode node, LogStore local, String namespace) {
@@ -173,6 +183,8 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
           epochs = s;
           return vertx.executeBlocking(() -> {
             entryListener = map.addEntryListener(new Listener(), true);
+            storeNodesListener = storeNodes.addEntryListener(new StoreStarted(), false);
+            storeNodes.put(self, "1");
             return new HashMap<>(map);
           });
         })
@@ -200,7 +212,11 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
     }
     UUID registration = entryListener;
     Future<Void> unlisten = registration == null || halted ? Future.succeededFuture()
-        : vertx.executeBlocking(() -> map.removeEntryListener(registration)).mapEmpty();
+        : vertx.executeBlocking(() -> {
+          storeNodes.removeEntryListener(storeNodesListener);
+          storeNodes.remove(self);
+          return map.removeEntryListener(registration);
+        }).mapEmpty();
     return unlisten.recover(e -> Future.succeededFuture())
         .compose(v -> consumer.unregister().recover(e -> Future.succeededFuture()));
   }
@@ -510,6 +526,26 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
     }
   }
 
+  /** A node (re)started this store: a node joined, so the controller rebalances (every node notes it, in case it becomes controller). */
+  private final class StoreStarted implements EntryAddedListener<String, String>, EntryUpdatedListener<String, String> {
+
+    @Override
+    public void entryAdded(EntryEvent<String, String> event) {
+      wantRebalance();
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, String> event) {
+      wantRebalance();
+    }
+
+    private void wantRebalance() {
+      if (!halted) {
+        context.runOnContext(v -> rebalanceWanted = true);
+      }
+    }
+  }
+
   /** Applies one metadata change: {@code raw} is the new value (null when removed, then {@code oldRaw} was it). */
   private void onEntry(String name, String raw, String oldRaw) {
     if (halted) {
@@ -537,6 +573,10 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
       assignments.put(name, a);
       if (a.replicas.contains(self)) {
         serially(name, () -> applyReplica(a));
+      } else if (current != null && current.uid.equals(a.uid) && current.replicas.contains(self)) {
+        // A reassignment moved this replica away: its copy is deleted.
+        LOG.log(System.Logger.Level.INFO, "node " + self + ": log '" + name + "' moved away, dropping the local copy");
+        serially(name, () -> removeReplica(name));
       }
     }
     List<Runnable> watchers = assignmentWatchers.get(name);
@@ -774,15 +814,18 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
       r.isrChangeInFlight = false;
       if (ar.failed()) {
         LOG.log(System.Logger.Level.DEBUG, "ISR change of '" + r.name + "' failed", ar.cause());
+      } else if (ar.result()) {
+        LOG.log(System.Logger.Level.INFO, "node " + self + ": log '" + r.name + "' in-sync replicas " + from.isr + " -> " + isr);
       }
     });
   }
 
-  private void checkLeader(Replica r, String name) {
+  /** Fails unless this node leads {@code name}; while it hands the leadership over, only followers are served (so they catch up). */
+  private void checkLeader(Replica r, String name, String op) {
     if (r == null || !r.isLeader()) {
       throw Wire.notLeader(name, "node " + self + " is not its leader");
     }
-    if (r.leaving) {
+    if (r.leaving && !op.equals("fetch") && !op.equals("epochEnd")) {
       throw Wire.notLeader(name, "node " + self + " is handing its leadership over");
     }
   }
@@ -813,11 +856,20 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
   Future<Frame> serve(Frame req, RecordBatch batch) {
     String op = req.get("op");
     String name = req.get("log");
-    if (op.equals("handOver")) {
-      return controllerHandOver(name, req.get("from"));
+    switch (op) {
+      case "handOver":
+        return controllerHandOver(name, req.get("from"), req.headers().get("to"));
+      case "yield":
+        return serveYield(name, req.get("to"));
+      case "rebalance":
+        rebalanceWanted = true;
+        tick();
+        return Future.succeededFuture(Frame.empty());
+      default:
+        break;
     }
     Replica r = replicas.get(name);
-    checkLeader(r, name);
+    checkLeader(r, name, op);
     switch (op) {
       case "fetch":
         return serveFetch(r, req);
@@ -1205,6 +1257,9 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
     }
     if (node.isController()) {
       new ArrayList<>(assignments.keySet()).forEach(this::controllerCheck);
+      if (rebalanceWanted) {
+        rebalanceStep();
+      }
     }
   }
 
@@ -1229,10 +1284,177 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
       }
     } else if (liveIsr.size() < a.isr.size()) {
       next = a.withIsr(liveIsr);
+    } else if (a.moving()) {
+      next = advanceMove(a, live);
     }
     if (next != null) {
       controllerSet(a, next);
     }
+  }
+
+  /**
+   * The next step of a reassignment: abandoned if a new replica's node left; else, once every replica it
+   * keeps is in sync, the replaced ones are dropped (a replaced leader first hands its leadership over).
+   */
+  private Assignment advanceMove(Assignment a, List<String> live) {
+    if (!live.containsAll(a.adding)) {
+      return a.withoutReplicas(a.adding);
+    }
+    List<String> kept = a.target();
+    if (!a.isr.containsAll(kept)) {
+      return null; // the new replica is still catching up
+    }
+    if (a.removing.contains(a.leader)) {
+      askToYield(a, kept.stream().filter(live::contains).findFirst().orElse(null));
+      return null;
+    }
+    return a.withoutReplicas(a.removing);
+  }
+
+  /** Asks the leader of {@code a} to hand its leadership to {@code to} (an in-sync replica) gracefully. */
+  private void askToYield(Assignment a, String to) {
+    if (to == null || yielding.containsKey(a.log)) {
+      return;
+    }
+    yielding.put(a.log, to);
+    Frame req = Frame.empty().with("op", "yield").with("log", a.log).with("to", to);
+    Future<Frame> asked = a.leader.equals(self) ? serveYield(a.log, to)
+        : request(a.leader, a.log, req, o.getHandOverTimeoutMs() + 2 * o.getRequestTimeoutMs());
+    asked.onComplete(ar -> {
+      yielding.remove(a.log);
+      if (ar.failed()) {
+        LOG.log(System.Logger.Level.DEBUG, "asking the leader of '" + a.log + "' to yield failed", ar.cause());
+      }
+    });
+  }
+
+  /** On a leader: hands {@code name} to the in-sync replica {@code to}, as a graceful leave would, staying in sync. */
+  private Future<Frame> serveYield(String name, String to) {
+    Replica r = replicas.get(name);
+    if (r == null || !r.isLeader() || r.leaving || !r.assignment.isr.contains(to)) {
+      return Future.succeededFuture(Frame.empty().with("moved", false));
+    }
+    r.leaving = true;
+    return handOver(r, Replica.now() + o.getHandOverTimeoutMs(), to).map(v -> Frame.empty().with("moved", true));
+  }
+
+  /*
+   * Rebalancing (the controller, while rebalanceWanted). Counted over the live nodes that run this store, on
+   * the replica sets logs will have once their moves complete. First replicas: a healthy log (not moving,
+   * led, every replica live and in sync) gives its replica on a node holding at least two more than the
+   * least loaded node without one to that node (a follower's replica rather than the leader's). Once no
+   * replica move is planned or running, leaderships: a log led by a node leading at least two more than one
+   * of its in-sync followers is handed to that follower. So counts end within one of each other. Moves are
+   * compare-and-sets of the entry (replicas) or graceful hand-overs (leaders), at most maxConcurrentMoves
+   * at once; the flag clears when a pass finds nothing to do.
+   */
+  private void rebalanceStep() {
+    if (controllerInFlight.contains(REBALANCE)) {
+      return;
+    }
+    controllerInFlight.add(REBALANCE);
+    vertx.executeBlocking(() -> new ArrayList<>(storeNodes.keySet())).onComplete(ar -> {
+      controllerInFlight.remove(REBALANCE);
+      if (ar.succeeded() && node.isController() && !closed) {
+        List<String> nodes = new ArrayList<>(node.liveNodes());
+        nodes.retainAll(ar.result());
+        planMoves(nodes);
+      }
+    });
+  }
+
+  private void planMoves(List<String> nodes) {
+    long moving = assignments.values().stream().filter(Assignment::moving).count();
+    int budget = (int) (o.getMaxConcurrentMoves() - moving - yielding.size());
+    Map<String, Integer> replicaCount = new HashMap<>();
+    Map<String, Integer> leaderCount = new HashMap<>();
+    nodes.forEach(n -> {
+      replicaCount.put(n, 0);
+      leaderCount.put(n, 0);
+    });
+    for (Assignment a : assignments.values()) {
+      a.target().forEach(r -> replicaCount.computeIfPresent(r, (k, c) -> c + 1));
+      leaderCount.computeIfPresent(yielding.getOrDefault(a.log, a.leader), (k, c) -> c + 1);
+    }
+    List<Assignment> healthy = new ArrayList<>();
+    for (String name : new TreeSet<>(assignments.keySet())) {
+      Assignment a = assignments.get(name);
+      if (!a.moving() && a.hasLeader() && nodes.containsAll(a.replicas) && a.isr.containsAll(a.replicas)
+          && !controllerInFlight.contains(name) && !yielding.containsKey(name)) {
+        healthy.add(a);
+      }
+    }
+    boolean planned = false;
+    for (Assignment a : healthy) {
+      if (budget <= 0) {
+        break;
+      }
+      String to = leastLoaded(nodes.stream().filter(n -> !a.replicas.contains(n)).toList(), replicaCount);
+      if (to == null) {
+        continue;
+      }
+      String from = null;
+      for (String r : a.replicas) {
+        boolean better = from == null || replicaCount.get(r) > replicaCount.get(from)
+            || (replicaCount.get(r).equals(replicaCount.get(from)) && from.equals(a.leader));
+        if (replicaCount.get(r) - replicaCount.get(to) >= 2 && better) {
+          from = r;
+        }
+      }
+      if (from != null) {
+        replicaCount.merge(from, -1, Integer::sum);
+        replicaCount.merge(to, 1, Integer::sum);
+        LOG.log(System.Logger.Level.INFO, "controller " + self + ": moving the replica of '" + a.log + "' from " + from
+            + " to " + to);
+        controllerSet(a, a.withMove(from, to));
+        budget--;
+        planned = true;
+      }
+    }
+    if (!planned && moving == 0) {
+      for (Assignment a : healthy) {
+        if (budget <= 0) {
+          break;
+        }
+        String to = leastLoaded(a.isr.stream().filter(n -> !n.equals(a.leader)).toList(), leaderCount);
+        if (to != null && leaderCount.get(a.leader) - leaderCount.get(to) >= 2) {
+          leaderCount.merge(a.leader, -1, Integer::sum);
+          leaderCount.merge(to, 1, Integer::sum);
+          LOG.log(System.Logger.Level.INFO, "controller " + self + ": moving the leadership of '" + a.log + "' from "
+              + a.leader + " to " + to);
+          askToYield(a, to);
+          budget--;
+          planned = true;
+        }
+      }
+    }
+    if (!planned && moving == 0 && yielding.isEmpty()) {
+      rebalanceWanted = false;
+    }
+  }
+
+  private static String leastLoaded(List<String> candidates, Map<String, Integer> count) {
+    String best = null;
+    for (String c : candidates) {
+      if (count.containsKey(c) && (best == null || count.get(c) < count.get(best))) {
+        best = c;
+      }
+    }
+    return best;
+  }
+
+  @Override
+  public Future<Void> rebalance() {
+    return onContext(() -> {
+      String controller = node.controller();
+      if (self.equals(controller)) {
+        rebalanceWanted = true;
+        tick();
+        return Future.succeededFuture();
+      }
+      Frame req = Frame.empty().with("op", "rebalance").with("log", "");
+      return request(controller, "", req, o.getRequestTimeoutMs()).mapEmpty();
+    });
   }
 
   private Future<Boolean> controllerSet(Assignment from, Assignment to) {
@@ -1246,18 +1468,23 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
     });
   }
 
-  /** On the controller: a leaving leader asks to hand {@code name} to an in-sync follower. */
-  private Future<Frame> controllerHandOver(String name, String from) {
+  /**
+   * On the controller: a leader asks to hand {@code name} to an in-sync follower ({@code to}, or the first
+   * live one). A leaving leader leaves the in-sync set; one yielding to rebalance stays in it (it caught its
+   * followers up and took no appends since, so it holds exactly what the new leader holds).
+   */
+  private Future<Frame> controllerHandOver(String name, String from, String to) {
     Assignment a = assignments.get(name);
     if (a == null || !a.leader.equals(from)) {
       return Future.succeededFuture(Frame.empty().with("moved", false));
     }
     List<String> live = node.liveNodes();
     List<String> candidates = a.isr.stream().filter(n -> !n.equals(from) && live.contains(n)).toList();
-    if (candidates.isEmpty()) {
+    if (candidates.isEmpty() || (to != null && !candidates.contains(to))) {
       return Future.succeededFuture(Frame.empty().with("moved", false));
     }
-    return controllerSet(a, a.withLeader(candidates.get(0), candidates)).map(ok -> Frame.empty().with("moved", ok));
+    Assignment next = to == null ? a.withLeader(candidates.get(0), candidates) : a.withLeader(to, a.isr);
+    return controllerSet(a, next).map(ok -> Frame.empty().with("moved", ok));
   }
 
   @Override
@@ -1267,24 +1494,32 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
       for (Replica r : new ArrayList<>(replicas.values())) {
         if (r.isLeader()) {
           r.leaving = true;
-          all.add(handOver(r, Replica.now() + o.getHandOverTimeoutMs()));
+          all.add(handOver(r, Replica.now() + o.getHandOverTimeoutMs(), null));
         }
       }
       return Future.join(all).mapEmpty();
     });
   }
 
-  private Future<Void> handOver(Replica r, long deadline) {
+  /** Waits (until {@code deadline}) for the in-sync followers to catch up, then asks the controller to move the leadership. */
+  private Future<Void> handOver(Replica r, long deadline, String to) {
     boolean caughtUp = r.assignment.isr.stream().allMatch(f -> f.equals(self)
         || (r.progress.get(f) != null && r.progress.get(f).position >= r.leaderEnd));
     if (!caughtUp && Replica.now() < deadline && r.isLeader()) {
       Promise<Void> later = Promise.promise();
-      vertx.setTimer(10, id -> handOver(r, deadline).onComplete(later));
+      vertx.setTimer(10, id -> handOver(r, deadline, to).onComplete(later));
       return later.future();
+    }
+    if (to != null && !caughtUp) {
+      r.leaving = false; // a rebalance does not hand over to a follower that is behind: try again later
+      return Future.succeededFuture();
     }
     String controller = node.controller();
     Frame req = Frame.empty().with("op", "handOver").with("log", r.name).with("from", self);
-    Future<Frame> asked = self.equals(controller) ? controllerHandOver(r.name, self)
+    if (to != null) {
+      req = req.with("to", to);
+    }
+    Future<Frame> asked = self.equals(controller) ? controllerHandOver(r.name, self, to)
         : request(controller, r.name, req, o.getRequestTimeoutMs());
     return asked.compose(ans -> {
       if (!Boolean.parseBoolean(ans.get("moved"))) {

@@ -30,16 +30,28 @@ public final class TestCluster implements AutoCloseable {
   private final Consumer<ClusterOptions> tune;
 
   public TestCluster(int size, Consumer<ClusterOptions> tune) {
+    this(size, size, tune);
+  }
+
+  /** A cluster of {@code size} node ids (all in every join list), of which the first {@code started} start now. */
+  public TestCluster(int size, int started, Consumer<ClusterOptions> tune) {
     this.tune = tune;
     for (int i = 0; i < size; i++) {
       ids.add("node-" + i);
       ports.add(freePort());
       nodes.add(null);
     }
-    for (int i = 0; i < size; i++) {
+    for (int i = 0; i < started; i++) {
       start(i);
     }
     awaitSafe();
+  }
+
+  /** Starts node {@code i}, not started yet, on its port: a node joining the running cluster. */
+  public ClusterNode join(int i) {
+    ClusterNode n = start(i);
+    awaitSafe();
+    return n;
   }
 
   /**
