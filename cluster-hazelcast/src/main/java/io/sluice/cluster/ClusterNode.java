@@ -50,6 +50,15 @@ public interface ClusterNode {
   String controller();
 
   /**
+   * Whether this node sees a strict majority of the cluster: of max({@link ClusterOptions#getClusterSize()},
+   * the nodes it has seen as members since it started, less those that left gracefully). Without it (the
+   * minority side of a network split, or most nodes down) the node acknowledges no write on the logs it
+   * leads ({@code not_leader}, retriable), counts no follower's fetch as progress, and changes no metadata,
+   * so the majority side can elect new leaders without two leaders acknowledging writes.
+   */
+  boolean hasQuorum();
+
+  /**
    * Leaves gracefully: every replicated store on this node hands its leaderships over to in-sync
    * followers first (so clients see no gap), then closes; then the node leaves the cluster and Vert.x closes.
    */

@@ -52,6 +52,7 @@ public final class ClusterOptions {
   private String tlsTrustPath;
   private String tlsTrustPassword;
   private int maxConcurrentMoves = 2;
+  private int clusterSize;
 
   public ClusterOptions() {
   }
@@ -81,6 +82,7 @@ public final class ClusterOptions {
     this.tlsTrustPath = other.tlsTrustPath;
     this.tlsTrustPassword = other.tlsTrustPassword;
     this.maxConcurrentMoves = other.maxConcurrentMoves;
+    this.clusterSize = other.clusterSize;
   }
 
   /** Fails with {@code invalid_argument} if a setting is missing or inconsistent. */
@@ -401,6 +403,24 @@ public final class ClusterOptions {
       throw new InvalidArgumentException("maxConcurrentMoves must be >= 1, got " + moves);
     }
     this.maxConcurrentMoves = moves;
+    return this;
+  }
+
+  /**
+   * The number of nodes the cluster is meant to have (default 0: not set). A node acts as leader or controller
+   * only while it sees a strict majority of max(clusterSize, the nodes it has seen since it started, less
+   * those that left gracefully); see {@link ClusterNode#hasQuorum()}. Set it so that a node started on the
+   * wrong side of a network split, which has seen nobody yet, does not count itself a majority.
+   */
+  public int getClusterSize() {
+    return clusterSize;
+  }
+
+  public ClusterOptions setClusterSize(int nodes) {
+    if (nodes < 0) {
+      throw new InvalidArgumentException("clusterSize must be >= 0, got " + nodes);
+    }
+    this.clusterSize = nodes;
     return this;
   }
 }

@@ -3,6 +3,7 @@ package io.sluice.cluster.internal;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import io.sluice.api.InvalidArgumentException;
 import io.sluice.cluster.ClusterNode;
@@ -26,8 +27,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 
 /**
  * A started node: its clustered Vert.x, its Hazelcast member, and the replicated stores created on it
@@ -44,6 +48,8 @@ public final class ClusterNodeImpl implements ClusterNode {
   private final HazelcastInstance hazelcast;
   private final List<ReplicaManager> stores = new CopyOnWriteArrayList<>();
   private final UUID membershipRegistration;
+  /** Every node seen as a member since this one started, less those that left gracefully: what a majority is of. */
+  private final Set<String> known = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   private ClusterNodeImpl(ClusterOptions options, Vertx vertx, HazelcastInstance hazelcast) {
@@ -58,19 +64,32 @@ public final class ClusterNodeImpl implements ClusterNode {
 
       @Override
       public void memberRemoved(MembershipEvent event) {
+        String id = event.getMember().getAttribute(HazelcastConfigs.NODE_ID_ATTRIBUTE);
+        try {
+          if (id != null && departed().containsKey(id)) {
+            known.remove(id); // it left gracefully: the cluster is smaller now, not split
+          }
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.DEBUG, "reading departed nodes", e);
+        }
         stores.forEach(ReplicaManager::membershipChanged);
       }
     });
   }
 
   public static Future<ClusterNode> start(ClusterOptions options, VertxOptions vertxOptions) {
+    return start(options, vertxOptions, UnaryOperator.identity());
+  }
+
+  /** For tests: {@code adjust} changes the member's Hazelcast config (a firewall in front of it). */
+  static Future<ClusterNode> start(ClusterOptions options, VertxOptions vertxOptions, UnaryOperator<Config> adjust) {
     ClusterOptions o;
     HazelcastClusterManager manager;
     VertxOptions vo;
     try {
       o = new ClusterOptions(options).validate();
       vo = new VertxOptions(vertxOptions).setEventBusOptions(eventBusOptions(o));
-      manager = new HazelcastClusterManager(HazelcastConfigs.forNode(o));
+      manager = new HazelcastClusterManager(adjust.apply(HazelcastConfigs.forNode(o)));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -162,6 +181,26 @@ public final class ClusterNodeImpl implements ClusterNode {
     return out;
   }
 
+  /** Node ids that left gracefully (a node removes its own when it starts a store). */
+  com.hazelcast.map.IMap<String, String> departed() {
+    return hazelcast.getMap("sluice.departed");
+  }
+
+  /*
+   * Majority of what? Of the largest of the configured cluster size and the nodes this node has seen since it
+   * started, less the ones that announced a graceful leave. Members seen now against members ever seen is what
+   * tells a split (or a crash of most nodes) from a cluster that was scaled in on purpose; a configured size
+   * also covers a node that starts alone on the wrong side of a split and has seen nobody yet. Counting only a
+   * configured size would make every scale-out/in a configuration change; counting only what is seen now
+   * would let each side of a split call itself a majority.
+   */
+  @Override
+  public boolean hasQuorum() {
+    List<String> live = liveNodes();
+    known.addAll(live);
+    return live.size() * 2 > Math.max(options.getClusterSize(), known.size());
+  }
+
   @Override
   public String controller() {
     List<String> live = liveNodes();
@@ -190,7 +229,10 @@ public final class ClusterNodeImpl implements ClusterNode {
     for (ReplicaManager s : stores) {
       handOvers.add(s.handOverLeadership().recover(e -> Future.succeededFuture()).compose(v -> s.close()));
     }
-    return Future.join(handOvers).transform(ar -> closeVertx());
+    // Told before leaving, so the others count a smaller cluster instead of a split.
+    return Future.join(handOvers)
+        .transform(ar -> vertx.executeBlocking(() -> departed().put(nodeId(), "1")))
+        .transform(ar -> closeVertx());
   }
 
   private Future<Void> closeVertx() {

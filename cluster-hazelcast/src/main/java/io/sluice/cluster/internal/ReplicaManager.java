@@ -83,6 +83,21 @@ import java.util.function.Supplier;
  * Records below the high watermark are on every ISR member, so the new leader (elected from the ISR)
  * has them: no acknowledged acks=all record is lost.
  *
+ * Reassignment (scale-out). The controller moves a replica in two compare-and-sets: first the new node joins
+ * the replica set as an extra, out-of-sync replica (adding/removing in the entry), which fetches like any
+ * follower and enters the ISR once caught up; only then is the replaced replica dropped from both sets (a
+ * replaced leader hands its leadership over first) and its node deletes its copy. So RF copies exist at every
+ * moment and acks=all never waits for a copy still catching up. Leaderships move by the graceful hand-over:
+ * the leader stops taking appends (clients retry not_leader), keeps serving fetches until its followers
+ * caught up, and only then asks the controller for the new epoch; a rebalanced leader stays in the ISR.
+ *
+ * Quorum (split brain). Hazelcast lets each side of a network split carry on as a cluster, with its own copy
+ * of the map. A node that sees no majority (ClusterNode#hasQuorum) therefore acts as nothing: it refuses
+ * appends, trims and fetches on the logs it leads (not_leader; no fetch means no high-watermark progress, so
+ * acks=all cannot complete either) and changes no metadata. The majority elects new leaders from the ISR.
+ * On heal the smaller side merges into the larger, whose entries win; the rejoined node re-applies the map
+ * and its divergent tails are cut by the epoch logic above.
+ *
  * Threading. Everything here runs on this verticle's context: map events, membership changes, event-bus
  * requests, timers and local-log completions are all funnelled onto it, so no state needs a lock. Blocking
  * Hazelcast calls run through executeBlocking. Public methods may be called from any thread: they hop
@@ -133,13 +148,16 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
   private final Map<String, String> yielding = new HashMap<>();
   /** Set when a node starts this store or a rebalance is asked for; the controller clears it once balanced. */
   private boolean rebalanceWanted;
+  private long rebalanceWantedAt;
   private final Map<String, List<Promise<Frame>>> inFlight = new HashMap<>();
   private StateStore epochs;
   private MessageConsumer<Buffer> consumer;
-  private UUID entryListener;
+  private volatile UUID entryListener;
   private UUID storeNodesListener;
   private long tickTimer = -1;
   private volatile boolean fetchingPaused;
+  /** Whether this node saw a majority at the last check (membership change or tick); see ClusterNode#hasQuorum. */
+  private boolean quorum = true;
 
   private ReplicaManager(ClusterNodeImpl node, LogStore local, String namespace) {
     this.node = node;
@@ -185,6 +203,7 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
             entryListener = map.addEntryListener(new Listener(), true);
             storeNodesListener = storeNodes.addEntryListener(new StoreStarted(), false);
             storeNodes.put(self, "1");
+            node.departed().remove(self);
             return new HashMap<>(map);
           });
         })
@@ -463,6 +482,9 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
    * hash so equal clusters spread logs instead of stacking them on the oldest node.
    */
   private Assignment place(String name, LogOptions options, Replication replication) {
+    if (!quorum) {
+      throw noQuorum(name);
+    }
     List<String> live = node.liveNodes();
     if (live.size() < replication.factor() && options.getReplicationFactor() != LogOptions.STORE_DEFAULT) {
       // Asked for by the log's creator (Kafka's INVALID_REPLICATION_FACTOR): retrying would not help it.
@@ -541,8 +563,15 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
 
     private void wantRebalance() {
       if (!halted) {
-        context.runOnContext(v -> rebalanceWanted = true);
+        context.runOnContext(v -> ReplicaManager.this.wantRebalance());
       }
+    }
+  }
+
+  private void wantRebalance() {
+    if (!rebalanceWanted) {
+      rebalanceWanted = true;
+      rebalanceWantedAt = Replica.now();
     }
   }
 
@@ -586,7 +615,7 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
         assignmentWatchers.remove(name);
       }
     }
-    if (node.isController()) {
+    if (node.isController() && quorum) {
       controllerCheck(name);
     }
   }
@@ -778,7 +807,9 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
     p.lastFetchAt = now;
     p.position = position;
     Assignment a = r.assignment;
-    if (!a.isr.contains(follower) && position >= r.highWatermark && position >= r.history.startOf(a.epoch)) {
+    // A follower Hazelcast counts as gone (a split that leaves the event bus up) does not rejoin the ISR.
+    if (!a.isr.contains(follower) && position >= r.highWatermark && position >= r.history.startOf(a.epoch)
+        && node.liveNodes().contains(follower)) {
       List<String> grown = new ArrayList<>(a.isr);
       grown.add(follower);
       changeIsr(r, grown);
@@ -825,8 +856,12 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
     if (r == null || !r.isLeader()) {
       throw Wire.notLeader(name, "node " + self + " is not its leader");
     }
-    if (r.leaving && !op.equals("fetch") && !op.equals("epochEnd")) {
+    boolean replication = op.equals("fetch") || op.equals("epochEnd");
+    if (r.leaving && !replication) {
       throw Wire.notLeader(name, "node " + self + " is handing its leadership over");
+    }
+    if (!quorum && (replication || op.equals("append") || op.equals("trim"))) {
+      throw noQuorum(name);
     }
   }
 
@@ -862,8 +897,7 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
       case "yield":
         return serveYield(name, req.get("to"));
       case "rebalance":
-        rebalanceWanted = true;
-        tick();
+        wantRebalance();
         return Future.succeededFuture(Frame.empty());
       default:
         break;
@@ -1250,6 +1284,14 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
     if (halted || closed) {
       return;
     }
+    boolean now = node.hasQuorum();
+    if (now != quorum) {
+      quorum = now;
+      quorumChanged();
+    }
+    if (!quorum) {
+      return; // a minority changes no metadata: no ISR shrink, no election
+    }
     for (Replica r : replicas.values()) {
       if (r.isLeader()) {
         checkIsr(r);
@@ -1257,10 +1299,49 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
     }
     if (node.isController()) {
       new ArrayList<>(assignments.keySet()).forEach(this::controllerCheck);
-      if (rebalanceWanted) {
+      // Settle first: right after nodes start, their followers may not fetch yet (nor reach each other).
+      if (rebalanceWanted && Replica.now() - rebalanceWantedAt >= o.getReplicaLagMaxMs()) {
         rebalanceStep();
       }
     }
+  }
+
+  /**
+   * Lost: leaders fail their waiting acks=all appends (not_leader: they may or may not survive, as on a
+   * leader change) and refuse writes and fetches until the majority is back. Regained (the split healed
+   * and Hazelcast merged this node back): the metadata listener is registered again and the current map
+   * applied, so this node learns the leaders the majority elected meanwhile, follows them and truncates
+   * its divergent tails (epoch logic).
+   */
+  private void quorumChanged() {
+    List<String> live = node.liveNodes();
+    if (!quorum) {
+      LOG.log(System.Logger.Level.WARNING, "node " + self + " sees " + live + ", not a majority of the cluster: it "
+          + "acknowledges no writes until it does");
+      for (Replica r : replicas.values()) {
+        if (r.isLeader()) {
+          failPending(r, noQuorum(r.name));
+        }
+      }
+      return;
+    }
+    LOG.log(System.Logger.Level.WARNING, "node " + self + " sees a majority again: " + live);
+    UUID old = entryListener;
+    vertx.executeBlocking(() -> {
+      UUID fresh = map.addEntryListener(new Listener(), true);
+      try {
+        map.removeEntryListener(old);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.DEBUG, "the old metadata listener is gone", e);
+      }
+      storeNodes.put(self, "1");
+      entryListener = fresh;
+      return new HashMap<>(map);
+    }).onSuccess(snapshot -> snapshot.forEach((name, raw) -> onEntry(name, raw, null)));
+  }
+
+  private SluiceException noQuorum(String log) {
+    return Wire.notLeader(log, "node " + self + " cannot see a majority of the cluster");
   }
 
   /**
@@ -1328,10 +1409,16 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
     });
   }
 
-  /** On a leader: hands {@code name} to the in-sync replica {@code to}, as a graceful leave would, staying in sync. */
+  /**
+   * On a leader: hands {@code name} to the in-sync replica {@code to}, as a graceful leave would, staying in
+   * sync. Only to a follower that fetched here lately: one that has not started following yet (just
+   * started, or not reachable yet over the event bus) would leave the new leader's followers unserved.
+   */
   private Future<Frame> serveYield(String name, String to) {
     Replica r = replicas.get(name);
-    if (r == null || !r.isLeader() || r.leaving || !r.assignment.isr.contains(to)) {
+    Replica.Progress p = r == null ? null : r.progress.get(to);
+    if (r == null || !r.isLeader() || r.leaving || !r.assignment.isr.contains(to) || p == null
+        || p.lastFetchAt == 0 || Replica.now() - p.lastFetchAt > o.getReplicaLagMaxMs() / 2) {
       return Future.succeededFuture(Frame.empty().with("moved", false));
     }
     r.leaving = true;
@@ -1448,8 +1535,7 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
     return onContext(() -> {
       String controller = node.controller();
       if (self.equals(controller)) {
-        rebalanceWanted = true;
-        tick();
+        wantRebalance();
         return Future.succeededFuture();
       }
       Frame req = Frame.empty().with("op", "rebalance").with("log", "");
@@ -1475,7 +1561,7 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
    */
   private Future<Frame> controllerHandOver(String name, String from, String to) {
     Assignment a = assignments.get(name);
-    if (a == null || !a.leader.equals(from)) {
+    if (a == null || !a.leader.equals(from) || !quorum) {
       return Future.succeededFuture(Frame.empty().with("moved", false));
     }
     List<String> live = node.liveNodes();

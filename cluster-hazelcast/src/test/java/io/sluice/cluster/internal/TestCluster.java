@@ -28,19 +28,24 @@ public final class TestCluster implements AutoCloseable {
   private final List<Integer> ports = new ArrayList<>();
   private final List<ClusterNode> nodes = new ArrayList<>();
   private final Consumer<ClusterOptions> tune;
+  private final LoopbackFirewall firewall;
 
   public TestCluster(int size, Consumer<ClusterOptions> tune) {
-    this(size, size, tune);
+    this(size, size, tune, false);
   }
 
-  /** A cluster of {@code size} node ids (all in every join list), of which the first {@code started} start now. */
-  public TestCluster(int size, int started, Consumer<ClusterOptions> tune) {
+  /**
+   * A cluster of {@code size} node ids (all in every join list), of which the first {@code started} start now;
+   * {@code firewalled}: the members talk through a {@link #firewall()} that can split them.
+   */
+  public TestCluster(int size, int started, Consumer<ClusterOptions> tune, boolean firewalled) {
     this.tune = tune;
     for (int i = 0; i < size; i++) {
       ids.add("node-" + i);
       ports.add(freePort());
       nodes.add(null);
     }
+    this.firewall = firewalled ? new LoopbackFirewall(size, ports::get) : null;
     for (int i = 0; i < started; i++) {
       start(i);
     }
@@ -88,8 +93,8 @@ public final class TestCluster implements AutoCloseable {
 
   public ClusterOptions options(int i) {
     List<String> join = new ArrayList<>();
-    for (int p : ports) {
-      join.add("127.0.0.1:" + p);
+    for (int j = 0; j < ports.size(); j++) {
+      join.add("127.0.0.1:" + (firewall != null ? firewall.publicPort(j) : ports.get(j)));
     }
     ClusterOptions o = new ClusterOptions().setNodeId(ids.get(i)).setPort(ports.get(i)).setClusterName(clusterName)
         .setJoin(join).setHeartbeatIntervalSeconds(1).setMaxNoHeartbeatSeconds(4).setReplicaLagMaxMs(2000)
@@ -108,9 +113,15 @@ public final class TestCluster implements AutoCloseable {
 
   private ClusterNode start(int i) {
     VertxOptions vo = new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(4).setInternalBlockingPoolSize(2);
-    ClusterNode n = ContractSupport.await(ClusterNode.start(options(i), vo));
+    ClusterNode n = ContractSupport.await(firewall == null ? ClusterNode.start(options(i), vo)
+        : ClusterNodeImpl.start(options(i), vo, c -> firewall.configure(i, c)));
     nodes.set(i, n);
     return n;
+  }
+
+  /** The firewall between the members (null unless the cluster was made firewalled). */
+  LoopbackFirewall firewall() {
+    return firewall;
   }
 
   public ClusterNode node(int i) {
@@ -152,5 +163,8 @@ public final class TestCluster implements AutoCloseable {
       }
     }
     ContractSupport.await(Future.join(all));
+    if (firewall != null) {
+      firewall.close();
+    }
   }
 }
