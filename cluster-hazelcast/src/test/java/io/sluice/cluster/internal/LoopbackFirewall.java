@@ -122,6 +122,11 @@ final class LoopbackFirewall implements AutoCloseable {
         Socket out = new Socket(HOST, bindPort.applyAsInt(to));
         Link link = new Link(from, to, in, out);
         links.add(link);
+        if (blocked(from, to)) { // isolate() ran while this link was being made: it would have missed it
+          links.remove(link);
+          link.close();
+          continue;
+        }
         pump(link, in, out);
         pump(link, out, in);
       } catch (IOException e) {
