@@ -73,6 +73,7 @@ public final class NodeOptions {
   private List<String> join = List.of();
   private String clusterName = DEFAULT_CLUSTER_NAME;
   private int replicationFactor = DEFAULT_REPLICATION_FACTOR;
+  private int clusterSize;
   /** 0: not set, {@link #getMinInSync} then follows the replication factor. */
   private int minInSync;
   private Acks acks = Acks.ALL;
@@ -119,6 +120,7 @@ public final class NodeOptions {
     this.join = other.join;
     this.clusterName = other.clusterName;
     this.replicationFactor = other.replicationFactor;
+    this.clusterSize = other.clusterSize;
     this.minInSync = other.minInSync;
     this.acks = other.acks;
     this.metricsRegistryName = other.metricsRegistryName;
@@ -547,6 +549,23 @@ public final class NodeOptions {
   }
 
   /**
+   * How many nodes the cluster is meant to have (default 0: not set). A node leads (and acknowledges writes) only
+   * while it sees a strict majority of this or of the nodes it has seen since it started, whichever is larger; set
+   * it so a node that starts alone on the wrong side of a network split does not count itself a majority.
+   */
+  public int getClusterSize() {
+    return clusterSize;
+  }
+
+  public NodeOptions setClusterSize(int clusterSize) {
+    if (clusterSize < 0) {
+      throw new InvalidArgumentException("the cluster size must be 0 (not set) or more, got " + clusterSize);
+    }
+    this.clusterSize = clusterSize;
+    return this;
+  }
+
+  /**
    * When a replicated append is acknowledged: {@link Acks#ALL} (the default) once every in-sync replica has
    * it; {@link Acks#LEADER} after the leader's own append, which a leader crash can lose.
    */
@@ -647,7 +666,8 @@ public final class NodeOptions {
         + ", httpMaxBodyBytes=" + httpMaxBodyBytes + ", shutdownTimeoutMs=" + shutdownTimeoutMs
         + ", cluster=" + cluster + ", nodeId=" + nodeId + ", clusterHost=" + clusterHost
         + ", clusterPort=" + clusterPort + ", join=" + join + ", clusterName=" + clusterName
-        + ", replicationFactor=" + replicationFactor + ", minInSync=" + getMinInSync() + ", acks=" + acks + ", bridgeOutbound=" + bridgeOutbound
+        + ", replicationFactor=" + replicationFactor + ", minInSync=" + getMinInSync() + ", acks=" + acks + ", clusterSize=" + clusterSize
+        + ", bridgeOutbound=" + bridgeOutbound
         + ", bridgeInbound=" + bridgeInbound + ", security=" + security + ", tls=" + isTls()
         + ", clusterTls=" + (clusterTlsCertPath != null || clusterTlsKeyStorePath != null) + "}";
   }

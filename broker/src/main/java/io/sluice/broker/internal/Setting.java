@@ -106,7 +106,10 @@ enum Setting {
       "In-sync replicas an acks=all write needs; with fewer it gets 503 not_enough_replicas.",
       (o, v) -> o.setMinInSync(parseInt(v))),
   ACKS("acks", "all|leader", "all", "Acknowledge a write once every in-sync replica has it (all) or the leader alone (leader).",
-      (o, v) -> o.setAcks(parseAcks(v)));
+      (o, v) -> o.setAcks(parseAcks(v))),
+  CLUSTER_SIZE("cluster-size", "<n>", "0 (not set)",
+      "Nodes the cluster is meant to have: a node without a majority of them (or of those it has seen) stops leading.",
+      (o, v) -> o.setClusterSize(parseInt(v)));
 
   private final String name;
   private final String argument;

@@ -126,6 +126,7 @@ public final class SluiceNodeImpl implements SluiceNode {
         .setReplicationFactor(o.getReplicationFactor())
         .setMinInSync(o.getMinInSync())
         .setAcks(o.getAcks())
+        .setClusterSize(o.getClusterSize())
         .validate();
   }
 

@@ -143,6 +143,10 @@ class NodeSettingsTest {
         invalid(List.of(), Map.of("SLUICE_MIN_IN_SYNC", "-1")));
     assertEquals("bad value for --min-in-sync: 3 in-sync replicas exceed the replication factor 2",
         invalid(List.of("--min-in-sync", "3"), Map.of()));
+    assertEquals(0, defaults.getClusterSize());
+    assertEquals(3, SluiceNodeImpl.clusterOptions(run(List.of("--cluster-size", "3"), Map.of()).setNodeId("n")).getClusterSize());
+    assertEquals("bad value for SLUICE_CLUSTER_SIZE: the cluster size must be 0 (not set) or more, got -2",
+        invalid(List.of(), Map.of("SLUICE_CLUSTER_SIZE", "-2")));
   }
 
   @Test
