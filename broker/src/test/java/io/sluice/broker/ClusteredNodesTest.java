@@ -84,12 +84,12 @@ class ClusteredNodesTest {
       Response produced = call(vertx, HttpMethod.POST, a, "/v1/topics/greetings/records",
           "{\"records\":[{\"key\":\"alice\",\"value\":\"hello\"},{\"key\":\"bob\",\"value\":\"world\"}]}");
       assertEquals(200, produced.status(), produced.body());
-      // Every node tells where a log lives, the same way: a leader, two replicas (the default), both in sync.
+      // Every node tells where a log lives, the same way: a leader and the three replicas the topic asked for, in sync.
       JsonObject placement = get(vertx, c, "/health?log=greetings-0").json().getJsonObject("cluster").getJsonObject("log");
       assertEquals(placement, get(vertx, a, "/health?log=greetings-0").json().getJsonObject("cluster").getJsonObject("log"));
-      assertEquals(2, placement.getJsonArray("replicas").size(), placement.encode());
+      assertEquals(3, placement.getJsonArray("replicas").size(), placement.encode());
       assertTrue(placement.getJsonArray("replicas").contains(placement.getString("leader")), placement.encode());
-      assertEquals(2, placement.getJsonArray("isr").size(), placement.encode());
+      assertEquals(3, placement.getJsonArray("isr").size(), placement.encode());
       assertEquals("all", placement.getString("acks"));
       assertEquals(404, get(vertx, c, "/health?log=nothing-here").status());
       JsonObject read = get(vertx, b, "/v1/topics/greetings/partitions/0/records?offset=0&max=10").json();
