@@ -860,7 +860,8 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
     if (r.leaving && !replication) {
       throw Wire.notLeader(name, "node " + self + " is handing its leadership over");
     }
-    if (!quorum && (replication || op.equals("append") || op.equals("trim"))) {
+    // Asked now, not at the last tick: an append between losing the majority and the next tick was taken.
+    if (!refreshQuorum() && (replication || op.equals("append") || op.equals("trim"))) {
       throw noQuorum(name);
     }
   }
@@ -1284,12 +1285,7 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
     if (halted || closed) {
       return;
     }
-    boolean now = node.hasQuorum();
-    if (now != quorum) {
-      quorum = now;
-      quorumChanged();
-    }
-    if (!quorum) {
+    if (!refreshQuorum()) {
       return; // a minority changes no metadata: no ISR shrink, no election
     }
     for (Replica r : replicas.values()) {
@@ -1313,6 +1309,16 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
    * applied, so this node learns the leaders the majority elected meanwhile, follows them and truncates
    * its divergent tails (epoch logic).
    */
+  /** Whether this node sees a majority now; acts on a change (on this manager's context). */
+  private boolean refreshQuorum() {
+    boolean now = node.hasQuorum();
+    if (now != quorum) {
+      quorum = now;
+      quorumChanged();
+    }
+    return quorum;
+  }
+
   private void quorumChanged() {
     List<String> live = node.liveNodes();
     if (!quorum) {
