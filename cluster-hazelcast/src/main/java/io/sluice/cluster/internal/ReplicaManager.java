@@ -860,8 +860,9 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
     if (r.leaving && !replication) {
       throw Wire.notLeader(name, "node " + self + " is handing its leadership over");
     }
-    // Asked now, not at the last tick: an append between losing the majority and the next tick was taken.
-    if (!refreshQuorum() && (replication || op.equals("append") || op.equals("trim"))) {
+    boolean write = op.equals("append") || op.equals("trim");
+    // A write also asks now, not only at the last tick: one between losing the majority and the next tick was taken.
+    if (!quorum && (replication || write) || write && !node.hasQuorum()) {
       throw noQuorum(name);
     }
   }
@@ -1285,7 +1286,12 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
     if (halted || closed) {
       return;
     }
-    if (!refreshQuorum()) {
+    boolean now = node.hasQuorum();
+    if (now != quorum) {
+      quorum = now;
+      quorumChanged();
+    }
+    if (!quorum) {
       return; // a minority changes no metadata: no ISR shrink, no election
     }
     for (Replica r : replicas.values()) {
@@ -1309,16 +1315,6 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
    * applied, so this node learns the leaders the majority elected meanwhile, follows them and truncates
    * its divergent tails (epoch logic).
    */
-  /** Whether this node sees a majority now; acts on a change (on this manager's context). */
-  private boolean refreshQuorum() {
-    boolean now = node.hasQuorum();
-    if (now != quorum) {
-      quorum = now;
-      quorumChanged();
-    }
-    return quorum;
-  }
-
   private void quorumChanged() {
     List<String> live = node.liveNodes();
     if (!quorum) {
