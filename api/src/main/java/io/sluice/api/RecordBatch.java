@@ -111,6 +111,49 @@ public final class RecordBatch implements Iterable<Record> {
   }
 
   /**
+   * Joins consecutive batches of one idempotent producer into one batch: the first batch's header
+   * (producer id, epoch, base sequence), every record in order, the count, the largest timestamp and
+   * the CRC recomputed. A partition owner uses it to append a producer's pipelined batches all at once,
+   * so they are stored (or refused) together and can never be stored out of their order. A single batch
+   * is returned as it is.
+   *
+   * @throws InvalidArgumentException if the list is empty, mixes producers, or its sequences are not
+   *     consecutive
+   */
+  public static RecordBatch concat(List<RecordBatch> batches) {
+    if (batches.isEmpty()) {
+      throw new InvalidArgumentException("nothing to join: no batches");
+    }
+    RecordBatch first = batches.get(0);
+    if (batches.size() == 1) {
+      return first;
+    }
+    int size = HEADER_SIZE;
+    int count = 0;
+    long max = Long.MIN_VALUE;
+    long expected = first.baseSequence();
+    for (RecordBatch b : batches) {
+      if (b.producerId() != first.producerId() || b.producerEpoch() != first.producerEpoch() || b.baseSequence() != expected) {
+        throw new InvalidArgumentException("only consecutive batches of one producer can be joined: " + b
+            + " does not follow sequence " + expected + " of producer " + first.producerId());
+      }
+      expected = (expected + b.recordCount()) % (1L << 31);
+      size += b.sizeInBytes() - HEADER_SIZE;
+      count += b.recordCount();
+      max = Math.max(max, b.maxTimestamp());
+    }
+    Buffer buf = Buffer.buffer(size);
+    buf.appendBuffer(first.buffer, 0, HEADER_SIZE);
+    for (RecordBatch b : batches) {
+      buf.appendBuffer(b.buffer, HEADER_SIZE, b.sizeInBytes() - HEADER_SIZE);
+    }
+    buf.setInt(LENGTH_POS, size - LOG_OVERHEAD).setInt(RECORD_COUNT_POS, count).setLong(MAX_TIMESTAMP_POS, max);
+    RecordBatch joined = new RecordBatch(buf);
+    buf.setInt(CRC_POS, joined.computeCrc());
+    return joined;
+  }
+
+  /**
    * The size of the batch that starts at {@code position} in {@code bytes}, read from its length field,
    * or -1 if fewer than {@link #LOG_OVERHEAD} bytes are left. Does not check that the bytes are all there.
    */

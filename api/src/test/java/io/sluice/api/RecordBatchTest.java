@@ -3,6 +3,7 @@ package io.sluice.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.vertx.core.buffer.Buffer;
@@ -49,6 +50,40 @@ class RecordBatchTest {
         assertNotNull(RecordBatch.wrap(copy).verify(), "flip at " + pos + " bit " + bit);
       }
     }
+  }
+
+  @Test
+  void consecutiveBatchesOfOneProducerJoinIntoOneWithTheirRecordsInOrder() {
+    RecordBatch a = RecordBatch.builder().now(2000).producer(7, (short) 1, 10)
+        .add(Message.of("k0", "v0")).add(Message.of("k1", "v1")).build();
+    RecordBatch b = RecordBatch.builder().now(3000).producer(7, (short) 1, 12).add(Message.of("k2", "v2").withHeader("h", "x")).build();
+    RecordBatch c = RecordBatch.builder().now(1500).producer(7, (short) 1, 13).add(Message.of((Buffer) null)).build();
+    RecordBatch joined = RecordBatch.concat(List.of(a, b, c)).assignBaseOffset(100);
+    assertNull(joined.verify());
+    assertEquals(4, joined.recordCount());
+    assertEquals(a.sizeInBytes() + b.sizeInBytes() + c.sizeInBytes() - 2 * RecordBatch.HEADER_SIZE, joined.sizeInBytes());
+    assertEquals(7, joined.producerId());
+    assertEquals(10, joined.baseSequence());
+    assertEquals(2000, joined.firstTimestamp());
+    assertEquals(3000, joined.maxTimestamp());
+    List<Record> records = joined.toList();
+    assertEquals(List.of(100L, 101L, 102L, 103L), records.stream().map(Record::offset).toList());
+    assertEquals("v2", records.get(2).valueAsString());
+    assertEquals("x", records.get(2).headers().get(0).valueAsString());
+    assertEquals(1500, records.get(3).timestamp());
+    assertSame(a, RecordBatch.concat(List.of(a)), "one batch is returned as it is");
+  }
+
+  @Test
+  void batchesThatAreNotConsecutiveOrFromTwoProducersDoNotJoin() {
+    RecordBatch a = RecordBatch.builder().producer(7, (short) 0, 0).add(Message.of("v")).build();
+    RecordBatch gap = RecordBatch.builder().producer(7, (short) 0, 2).add(Message.of("v")).build();
+    RecordBatch other = RecordBatch.builder().producer(8, (short) 0, 1).add(Message.of("v")).build();
+    RecordBatch newEpoch = RecordBatch.builder().producer(7, (short) 1, 1).add(Message.of("v")).build();
+    assertThrows(InvalidArgumentException.class, () -> RecordBatch.concat(List.of(a, gap)));
+    assertThrows(InvalidArgumentException.class, () -> RecordBatch.concat(List.of(a, other)));
+    assertThrows(InvalidArgumentException.class, () -> RecordBatch.concat(List.of(a, newEpoch)));
+    assertThrows(InvalidArgumentException.class, () -> RecordBatch.concat(List.of()));
   }
 
   @Test

@@ -5,8 +5,10 @@ import java.util.Objects;
 
 /**
  * Producer settings. Batching: a partition's batch is sent when it reaches {@link #getBatchBytes()} or
- * when {@link #getLingerMs()} has passed since its first message, whichever comes first; at most one
- * batch per partition is in flight, so retries never reorder a partition.
+ * when {@link #getLingerMs()} has passed since its first message, whichever comes first. An idempotent
+ * producer keeps up to {@link #getMaxInFlightPerPartition()} batches of a partition in flight (Kafka's
+ * {@code max.in.flight.requests.per.connection}); its sequences and the owner's one-append-at-a-time rule keep
+ * the partition in order through retries. Without idempotence one batch per partition is in flight.
  *
  * <p>Back-pressure: messages waiting to be acknowledged may hold at most {@link #getBufferMemory()}
  * bytes. A {@code send} that does not fit waits (in order) up to {@link #getMaxBlockMs()} for space, then
@@ -15,6 +17,9 @@ import java.util.Objects;
  * <p>Not thread-safe; a producer copies it when created.
  */
 public final class ProducerOptions {
+
+  /** The most batches per partition an idempotent producer may keep in flight: what an owner remembers. */
+  public static final int MAX_IN_FLIGHT_LIMIT = 5;
 
   private String clientId = "producer";
   private long lingerMs = 5;
@@ -26,6 +31,7 @@ public final class ProducerOptions {
   private long retryBackoffMs = 100;
   private long metadataMaxAgeMs = 30_000;
   private boolean idempotence = true;
+  private int maxInFlightPerPartition = MAX_IN_FLIGHT_LIMIT;
   private Partitioner partitioner;
 
   public ProducerOptions() {
@@ -42,6 +48,7 @@ public final class ProducerOptions {
     this.retryBackoffMs = other.retryBackoffMs;
     this.metadataMaxAgeMs = other.metadataMaxAgeMs;
     this.idempotence = other.idempotence;
+    this.maxInFlightPerPartition = other.maxInFlightPerPartition;
     this.partitioner = other.partitioner;
   }
 
@@ -169,6 +176,24 @@ public final class ProducerOptions {
 
   public ProducerOptions setIdempotence(boolean idempotence) {
     this.idempotence = idempotence;
+    return this;
+  }
+
+  /**
+   * How many batches of one partition an idempotent producer sends before the first is acknowledged
+   * (default and most {@value #MAX_IN_FLIGHT_LIMIT}: a partition owner remembers that many batches per producer
+   * to recognise retries). More overlaps the round trips of a slow path (fsync, replication); 1 sends one at a
+   * time. Ignored without idempotence, which always sends one batch per partition at a time.
+   */
+  public int getMaxInFlightPerPartition() {
+    return maxInFlightPerPartition;
+  }
+
+  public ProducerOptions setMaxInFlightPerPartition(int batches) {
+    if (batches < 1 || batches > MAX_IN_FLIGHT_LIMIT) {
+      throw new InvalidArgumentException("maxInFlightPerPartition must be 1.." + MAX_IN_FLIGHT_LIMIT + ", got " + batches);
+    }
+    this.maxInFlightPerPartition = batches;
     return this;
   }
 

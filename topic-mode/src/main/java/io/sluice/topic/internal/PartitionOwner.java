@@ -1,8 +1,10 @@
 package io.sluice.topic.internal;
 
+import io.sluice.api.ErrorCode;
 import io.sluice.api.InvalidArgumentException;
 import io.sluice.api.RecordBatch;
 import io.sluice.api.Records;
+import io.sluice.api.SluiceException;
 import io.sluice.api.store.AppendResult;
 import io.sluice.api.store.LogStore;
 import io.sluice.api.store.PartitionLog;
@@ -14,13 +16,20 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The single writer of one partition's log: every append of the partition goes through this verticle,
  * reached at {@link Addresses#partition}. Operations (header {@code op}):
  * <ul>
  *   <li>{@code produce}: body a {@link RecordBatch}; reply a 17-byte buffer (base offset, append time,
- *       durability ordinal). Batches of idempotent producers are deduplicated ({@link ProducerStateTable}).</li>
+ *       durability ordinal). Batches of idempotent producers are deduplicated ({@link ProducerStateTable}),
+ *       and appended one producer append at a time: batches a producer pipelines while its previous append
+ *       runs are joined into the next append, and refused with it ({@link #appendNext}).</li>
  *   <li>{@code fetch}: body {@code {offset, maxRecords, maxBytes, maxWaitMs}}; reply {@link Records}. At the
  *       end of the log the request waits up to {@code maxWaitMs} for an append (long-poll, no polling).</li>
  *   <li>{@code offsets}: reply {@code {start, end}}; {@code offsetForTime}: body {@code {timestamp}}, reply
@@ -31,6 +40,15 @@ import io.vertx.core.json.JsonObject;
  * <p>Thread contract: everything runs on the verticle's context.
  */
 final class PartitionOwner extends VerticleBase {
+
+  /** A producer's batches waiting for its append in progress, oldest first. */
+  private static final class Chain {
+    boolean appending;
+    final ArrayDeque<Queued> queued = new ArrayDeque<>();
+  }
+
+  private record Queued(Message<Object> msg, RecordBatch batch, ProducerStateTable.Batch state) {
+  }
 
   static final long PRODUCER_EXPIRY_MS = 24L * 3600 * 1000;
   private static final int REPLAY_BYTES = 8 * 1024 * 1024;
@@ -44,6 +62,9 @@ final class PartitionOwner extends VerticleBase {
   private final TopicConfig config;
   private final long retentionCheckMs;
   private final ProducerStateTable producers = new ProducerStateTable();
+  /** Idempotent producers with an append in progress, by producer id. */
+  private final Map<Long, Chain> chains = new HashMap<>();
+  private int maxBatchBytes;
   private PartitionLog log;
   private MessageConsumer<Object> consumer;
   private long retentionTimer = -1;
@@ -59,6 +80,7 @@ final class PartitionOwner extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    maxBatchBytes = config.toLogOptions().getMaxBatchBytes();
     return store.open(Addresses.logName(topic, partition), config.toLogOptions())
         .compose(l -> {
           log = l;
@@ -78,6 +100,15 @@ final class PartitionOwner extends VerticleBase {
       vertx.cancelTimer(retentionTimer);
     }
     Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
+    for (Map.Entry<Long, Chain> e : List.copyOf(chains.entrySet())) {
+      Chain chain = e.getValue();
+      if (!chain.queued.isEmpty()) {
+        List<Queued> waiting = new ArrayList<>(chain.queued);
+        chain.queued.clear();
+        failChain(e.getKey(), chain, waiting, new SluiceException(ErrorCode.NOT_LEADER, "the owner of partition "
+            + topic + "-" + partition + " stopped before storing the batch"));
+      }
+    }
     return unregistered.eventually(() -> log == null ? Future.succeededFuture() : log.close());
   }
 
@@ -134,14 +165,80 @@ final class PartitionOwner extends VerticleBase {
       d.duplicateOf().onComplete(ar -> replyAppend(msg, ar));
       return;
     }
-    log.append(batch).onComplete(ar -> {
-      if (ar.succeeded()) {
-        d.toAppend().result.tryComplete(ar.result());
-      } else {
-        producers.failed(pid, d.toAppend(), ar.cause());
+    Chain chain = chains.computeIfAbsent(pid, k -> new Chain());
+    chain.queued.add(new Queued(msg, batch, d.toAppend()));
+    if (!chain.appending) {
+      appendNext(pid, chain);
+    }
+  }
+
+  /**
+   * Appends what a producer has queued, joined into one batch (up to the log's batch limit), and only after
+   * its previous append finished: a producer may pipeline several batches of this partition, and a later
+   * batch must never be stored when an earlier one was refused (the log would accept it after the gap).
+   */
+  private void appendNext(long pid, Chain chain) {
+    if (chain.queued.isEmpty()) {
+      chains.remove(pid);
+      return;
+    }
+    List<Queued> group = new ArrayList<>();
+    Queued first = chain.queued.poll();
+    group.add(first);
+    int bytes = first.batch.sizeInBytes();
+    long expected = ProducerStateTable.nextSequence(first.batch.baseSequence(), first.batch.recordCount());
+    while (!chain.queued.isEmpty()) {
+      RecordBatch next = chain.queued.peek().batch;
+      int more = next.sizeInBytes() - RecordBatch.HEADER_SIZE;
+      if (bytes + more > maxBatchBytes || next.producerEpoch() != first.batch.producerEpoch() || next.baseSequence() != expected) {
+        break;
       }
-      replyAppend(msg, ar);
+      group.add(chain.queued.poll());
+      bytes += more;
+      expected = ProducerStateTable.nextSequence(next.baseSequence(), next.recordCount());
+    }
+    List<RecordBatch> batches = new ArrayList<>(group.size());
+    for (Queued q : group) {
+      batches.add(q.batch);
+    }
+    chain.appending = true;
+    log.append(RecordBatch.concat(batches)).onComplete(ar -> {
+      chain.appending = false;
+      if (ar.failed()) {
+        failChain(pid, chain, group, ar.cause());
+        return;
+      }
+      AppendResult whole = ar.result();
+      long base = whole.baseOffset();
+      for (Queued q : group) {
+        int count = q.batch.recordCount();
+        AppendResult part = new AppendResult(base, base + count - 1, whole.appendTime(), whole.durability());
+        base += count;
+        q.state.result.tryComplete(part);
+        replyAppend(q.msg, Future.succeededFuture(part));
+      }
+      appendNext(pid, chain);
     });
+  }
+
+  /**
+   * The append of {@code group} failed: it and everything queued behind it are refused, newest first so the
+   * producer's next expected sequence ends at the first refused batch. The first gets the cause; the others
+   * {@code out_of_order_sequence}, which tells the producer they were not stored and come again after it.
+   */
+  private void failChain(long pid, Chain chain, List<Queued> group, Throwable cause) {
+    List<Queued> refused = new ArrayList<>(group);
+    refused.addAll(chain.queued);
+    chain.queued.clear();
+    chains.remove(pid);
+    for (int i = refused.size() - 1; i >= 0; i--) {
+      Queued q = refused.get(i);
+      Throwable why = i == 0 ? cause : new SluiceException(ErrorCode.OUT_OF_ORDER_SEQUENCE, "batch at sequence "
+          + q.batch.baseSequence() + " of producer " + pid + " was not stored because the batch at sequence "
+          + refused.get(0).batch.baseSequence() + " before it failed: " + cause.getMessage());
+      producers.failed(pid, q.state, why);
+      replyAppend(q.msg, Future.failedFuture(why));
+    }
   }
 
   private static void replyAppend(Message<Object> msg, AsyncResult<AppendResult> ar) {

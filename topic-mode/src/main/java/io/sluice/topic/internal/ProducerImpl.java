@@ -33,7 +33,11 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The producer: a per-partition accumulator of messages into batches, sent to partition owners over the
- * bus, at most one batch in flight per partition (so a retry can never reorder a partition).
+ * bus. An idempotent producer keeps up to {@code maxInFlightPerPartition} batches of a partition in flight;
+ * the owner appends one producer's batches one append at a time and refuses every later batch once one
+ * failed ({@code out_of_order_sequence}), so after a failure the producer waits for all answers and sends the
+ * failed batches again in their order: a retry can never reorder a partition. Without idempotence one batch
+ * per partition is in flight.
  *
  * <p>Order of a send: metadata lookup (cached) and buffer reservation both preserve call order, so
  * messages reach their partition's batch in the order {@code send} was called.
@@ -77,6 +81,8 @@ final class ProducerImpl implements Producer {
     long producerId = RecordBatch.NO_PRODUCER_ID;
     int sequence = RecordBatch.NO_SEQUENCE;
     boolean ambiguous;
+    /** Why the last attempt failed; null while the batch waits for its answer. */
+    SluiceException error;
 
     void addEpoch(Epoch epoch) {
       int last = epochs.size() - 1;
@@ -96,8 +102,12 @@ final class ProducerImpl implements Producer {
     final TopicPartition tp;
     final String address;
     PendingBatch open;
+    /** Sealed batches not sent yet (or back for a retry), oldest first. */
     final ArrayDeque<PendingBatch> sealed = new ArrayDeque<>();
-    boolean inFlight;
+    /** Sent and not acknowledged, in send order (= sequence order). */
+    final ArrayDeque<PendingBatch> inFlight = new ArrayDeque<>();
+    /** A batch failed: nothing new is sent until every batch in flight has answered, then they are retried in order. */
+    boolean recovering;
     long lingerTimer = -1;
     long producerId = RecordBatch.NO_PRODUCER_ID;
     int nextSequence;
@@ -119,6 +129,7 @@ final class ProducerImpl implements Producer {
   private final Partitioner partitioner;
   private final MetadataCache metadata;
   private final Runnable onClose;
+  private final int maxInFlight;
   private final Map<TopicPartition, PartitionQueue> queues = new HashMap<>();
   /** The same queues indexed by topic then partition, so a send finds its queue without allocating a key. */
   private final Map<String, PartitionQueue[]> queuesByTopic = new HashMap<>();
@@ -142,6 +153,7 @@ final class ProducerImpl implements Producer {
     this.metadata = new MetadataCache(bus, options.getMetadataMaxAgeMs(), options.getRequestTimeoutMs());
     this.onClose = onClose;
     this.producerId = options.isIdempotence() ? newProducerId() : RecordBatch.NO_PRODUCER_ID;
+    this.maxInFlight = options.isIdempotence() ? options.getMaxInFlightPerPartition() : 1;
     this.currentEpoch = new Epoch();
     this.epochs.add(currentEpoch);
   }
@@ -367,7 +379,7 @@ final class ProducerImpl implements Producer {
     if (q.open.builder.sizeInBytes() >= options.getBatchBytes() || flushes > 0) {
       seal(q);
     } else if (options.getLingerMs() == 0) {
-      if (!q.inFlight && q.sealed.isEmpty()) {
+      if (q.inFlight.size() < maxInFlight && !q.recovering && q.sealed.isEmpty()) {
         seal(q);
       }
     } else if (q.lingerTimer < 0) {
@@ -400,95 +412,167 @@ final class ProducerImpl implements Producer {
     trySend(q);
   }
 
-  /** Whether a new batch for the partition would have to wait: one of its batches is in flight or sealed. */
+  /** Whether a new batch for the partition would have to wait: its in-flight window is full or batches wait. */
   private boolean busy(String topic, int partition) {
     PartitionQueue q = queues.get(new TopicPartition(topic, partition));
-    return q != null && (q.inFlight || !q.sealed.isEmpty());
+    return q != null && (q.inFlight.size() >= maxInFlight || q.recovering || !q.sealed.isEmpty());
   }
 
+  /** Sends sealed batches while the partition's window has room, each numbered when first sent. */
   private void trySend(PartitionQueue q) {
-    if (q.inFlight || q.sealed.isEmpty()) {
-      return;
-    }
-    PendingBatch b = q.sealed.peek();
-    long now = System.currentTimeMillis();
-    if (b.batch == null) {
-      if (producerId != RecordBatch.NO_PRODUCER_ID) {
-        if (q.producerId != producerId) {
-          q.producerId = producerId;
-          q.nextSequence = 0;
+    while (!q.recovering && q.inFlight.size() < maxInFlight && !q.sealed.isEmpty()) {
+      PendingBatch b = q.sealed.peek();
+      long now = System.currentTimeMillis();
+      if (b.batch == null) {
+        if (producerId != RecordBatch.NO_PRODUCER_ID) {
+          if (q.producerId != producerId) {
+            if (!q.inFlight.isEmpty()) {
+              // A new producer id starts only when the old one's batches have answered: the owner orders the
+              // appends of one producer id, not of two, so batches of both must never be in flight together.
+              return;
+            }
+            q.producerId = producerId;
+            q.nextSequence = 0;
+          }
+          b.producerId = q.producerId;
+          b.sequence = q.nextSequence;
+          q.nextSequence = ProducerStateTable.nextSequence(b.sequence, b.messages.size());
+          b.builder.producer(b.producerId, (short) 0, b.sequence);
         }
-        b.producerId = q.producerId;
-        b.sequence = q.nextSequence;
-        b.builder.producer(b.producerId, (short) 0, b.sequence);
+        b.timestamp = now;
+        b.batch = b.builder.now(now).build();
+        if (b.firstAttempt == 0) {
+          b.firstAttempt = now;
+        }
       }
-      b.timestamp = now;
-      b.batch = b.builder.now(now).build();
-      b.firstAttempt = now;
+      q.sealed.poll();
+      q.inFlight.add(b);
+      b.error = null;
+      bus.<Buffer>call(q.address, "produce", b.batch, options.getRequestTimeoutMs()).onComplete(ar -> {
+        if (ar.succeeded()) {
+          acknowledged(q, b, ar.result());
+        } else {
+          failed(q, b, BusErrors.toSluice(ar.cause()));
+        }
+      });
     }
-    q.inFlight = true;
-    bus.<Buffer>call(q.address, "produce", b.batch, options.getRequestTimeoutMs()).onComplete(ar -> {
-      if (ar.succeeded()) {
-        acknowledged(q, b, ar.result());
-      } else {
-        failed(q, b, BusErrors.toSluice(ar.cause()));
-      }
-    });
   }
 
   private void acknowledged(PartitionQueue q, PendingBatch b, Buffer reply) {
     long base = reply.getLong(0);
     Durability durability = Durability.values()[reply.getByte(16)];
-    if (b.producerId != RecordBatch.NO_PRODUCER_ID && b.producerId == q.producerId) {
-      q.nextSequence = ProducerStateTable.nextSequence(b.sequence, b.messages.size());
-    }
     for (int i = 0; i < b.messages.size(); i++) {
       long ts = b.messages.get(i).timestamp() >= 0 ? b.messages.get(i).timestamp() : b.timestamp;
       b.promises.get(i).tryComplete(new RecordMetadata(q.tp.topic(), q.tp.partition(), base + i, ts, durability));
     }
+    q.inFlight.remove(b);
     finish(q, b);
-    settled(b);
+    if (q.recovering) {
+      recoverWhenAllAnswered(q);
+    }
   }
 
+  /** An attempt failed: once every batch in flight has answered, the failed ones are retried or given up, in order. */
   private void failed(PartitionQueue q, PendingBatch b, SluiceException error) {
+    b.error = error;
+    q.recovering = true;
+    recoverWhenAllAnswered(q);
+  }
+
+  private void recoverWhenAllAnswered(PartitionQueue q) {
+    for (PendingBatch p : q.inFlight) {
+      if (p.error == null) {
+        return;
+      }
+    }
+    List<PendingBatch> answered = new ArrayList<>(q.inFlight);
+    q.inFlight.clear();
+    recover(q, answered);
+  }
+
+  /**
+   * Decides about the failed batches of a partition, oldest first, when none is in flight any more. A batch is
+   * retried while its delivery timeout allows and the error is retriable; {@code out_of_order_sequence} means
+   * the owner did not store it (an earlier batch failed, or the owner lost this producer's state), so it comes
+   * again, renumbered under a new producer id if the owner refused the oldest one. A batch that may have been
+   * stored ({@code ambiguous}) keeps its id and sequence, so the owner can recognise it; once numbering has to
+   * change before it, it is given up instead of risking a second copy.
+   */
+  private void recover(PartitionQueue q, List<PendingBatch> answered) {
     long now = System.currentTimeMillis();
-    // A full disk is retriable for the application, not within a send: it lasts until someone makes room, and
-    // the store refused the whole batch, so the caller gets disk_full at once instead of a timeout minutes later.
-    boolean retryHere = error.retriable() && error.code() != ErrorCode.DISK_FULL;
-    if (retryHere && now + options.getRetryBackoffMs() - b.firstAttempt < options.getDeliveryTimeoutMs() && !closed) {
-      b.ambiguous = true;
-      // Stay "in flight" while waiting, so no later batch of this partition overtakes the retry.
-      vertx.setTimer(Math.max(1, options.getRetryBackoffMs()), id -> {
-        // Nobody at the owner's address may mean the topic was deleted or shrunk: ask the registry.
-        Future<?> check = error.code() == ErrorCode.NOT_LEADER ? metadata.refresh(q.tp.topic()) : Future.succeededFuture();
-        check.onComplete(ar -> {
-          q.inFlight = false;
-          SluiceException gone = null;
-          if (ar.failed() && !BusErrors.toSluice(ar.cause()).retriable()) {
-            gone = BusErrors.toSluice(ar.cause());
-          } else if (metadata.cached(q.tp.topic()) != null && q.tp.partition() >= metadata.cached(q.tp.topic()).partitions()) {
-            gone = new NotFoundException(ErrorCode.UNKNOWN_PARTITION, "partition " + q.tp + " no longer exists");
-          }
-          if (gone != null) {
-            giveUp(q, b, gone);
-          } else {
-            trySend(q);
-          }
-        });
-      });
+    List<PendingBatch> retry = new ArrayList<>(answered.size());
+    boolean renumber = false;
+    boolean askMetadata = false;
+    for (int i = 0; i < answered.size(); i++) {
+      PendingBatch b = answered.get(i);
+      SluiceException error = b.error;
+      boolean outOfOrder = error.code() == ErrorCode.OUT_OF_ORDER_SEQUENCE;
+      // A full disk is retriable for the application, not within a send: it lasts until someone makes room, and
+      // the store refused the whole batch, so the caller gets disk_full at once instead of a timeout minutes later.
+      boolean retryHere = outOfOrder || (error.retriable() && error.code() != ErrorCode.DISK_FULL);
+      boolean inTime = now + options.getRetryBackoffMs() - b.firstAttempt < options.getDeliveryTimeoutMs();
+      if (!retryHere || !inTime || closed) {
+        SluiceException e = error;
+        if (retryHere) {
+          b.ambiguous |= !outOfOrder;
+          e = new SluiceException(ErrorCode.TIMEOUT, "batch for " + q.tp + " not acknowledged within deliveryTimeoutMs "
+              + options.getDeliveryTimeoutMs() + " ms; it may or may not have been stored. Last error: " + e.getMessage(), e);
+        }
+        giveUp(q, b, e);
+        renumber = true;
+        continue;
+      }
+      if (outOfOrder && i == 0) {
+        renumber = true;
+      }
+      if (!outOfOrder) {
+        b.ambiguous = true;
+        askMetadata |= error.code() == ErrorCode.NOT_LEADER;
+      }
+      if (renumber) {
+        if (b.ambiguous) {
+          giveUp(q, b, new SluiceException(ErrorCode.TIMEOUT, "batch for " + q.tp + " may or may not have been stored "
+              + "and cannot be retried safely after an earlier batch failed. Last error: " + error.getMessage(), error));
+          continue;
+        }
+        b.batch = null;
+      }
+      retry.add(b);
+    }
+    if (renumber && producerId != RecordBatch.NO_PRODUCER_ID && q.producerId == producerId) {
+      producerId = newProducerId();
+    }
+    if (retry.isEmpty()) {
+      q.recovering = false;
+      trySend(q);
       return;
     }
-    SluiceException e = error;
-    if (retryHere) {
-      b.ambiguous = true;
-      e = new SluiceException(ErrorCode.TIMEOUT, "batch for " + q.tp + " not acknowledged within deliveryTimeoutMs "
-          + options.getDeliveryTimeoutMs() + " ms; it may or may not have been stored. Last error: " + e.getMessage(), e);
-    }
-    giveUp(q, b, e);
+    boolean refresh = askMetadata;
+    vertx.setTimer(Math.max(1, options.getRetryBackoffMs()), id -> {
+      // Nobody at the owner's address may mean the topic was deleted or shrunk: ask the registry.
+      Future<?> check = refresh ? metadata.refresh(q.tp.topic()) : Future.succeededFuture();
+      check.onComplete(ar -> {
+        SluiceException gone = null;
+        if (ar.failed() && !BusErrors.toSluice(ar.cause()).retriable()) {
+          gone = BusErrors.toSluice(ar.cause());
+        } else if (metadata.cached(q.tp.topic()) != null && q.tp.partition() >= metadata.cached(q.tp.topic()).partitions()) {
+          gone = new NotFoundException(ErrorCode.UNKNOWN_PARTITION, "partition " + q.tp + " no longer exists");
+        }
+        for (int i = retry.size() - 1; i >= 0; i--) {
+          if (gone != null) {
+            giveUp(q, retry.get(i), gone);
+          } else {
+            q.sealed.addFirst(retry.get(i));
+          }
+        }
+        q.recovering = false;
+        trySend(q);
+      });
+    });
   }
 
   private void giveUp(PartitionQueue q, PendingBatch b, SluiceException e) {
-    if (b.ambiguous || e.code() == ErrorCode.OUT_OF_ORDER_SEQUENCE || e.code() == ErrorCode.DUPLICATE_SEQUENCE) {
+    if (b.ambiguous || e.code() == ErrorCode.DUPLICATE_SEQUENCE) {
       if (producerId != RecordBatch.NO_PRODUCER_ID && b.producerId == producerId) {
         producerId = newProducerId();
       }
@@ -497,7 +581,6 @@ final class ProducerImpl implements Producer {
       p.tryFail(e);
     }
     finish(q, b);
-    settled(b);
   }
 
   private void settled(PendingBatch b) {
@@ -506,12 +589,15 @@ final class ProducerImpl implements Producer {
     }
   }
 
+  /** The batch is acknowledged or given up: its buffer space is free, its sends settled; send what waits. */
   private void finish(PartitionQueue q, PendingBatch b) {
-    q.sealed.poll();
-    q.inFlight = false;
     release(b.reservedBytes);
+    settled(b);
+    if (q.recovering) {
+      return;
+    }
     trySend(q);
-    if (options.getLingerMs() == 0 && q.open != null && q.sealed.isEmpty() && !q.inFlight) {
+    if (options.getLingerMs() == 0 && q.open != null && q.sealed.isEmpty() && q.inFlight.size() < maxInFlight) {
       seal(q);
     }
   }

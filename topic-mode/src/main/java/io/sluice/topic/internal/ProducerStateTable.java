@@ -4,6 +4,7 @@ import io.sluice.api.Durability;
 import io.sluice.api.ErrorCode;
 import io.sluice.api.SluiceException;
 import io.sluice.api.store.AppendResult;
+import io.sluice.topic.ProducerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayDeque;
@@ -18,7 +19,8 @@ import java.util.Map;
  *
  * <p>Sequences: a producer's first batch may start at any sequence (its state may have been trimmed or
  * expired); after that a batch must start exactly at the next sequence. An older sequence that is no
- * longer remembered fails with {@code duplicate_sequence}, a gap with {@code out_of_order_sequence}.
+ * longer remembered fails with {@code duplicate_sequence}, a gap with {@code out_of_order_sequence}. A batch
+ * that lies inside a remembered one (the owner joined pipelined batches into one append) is a duplicate too.
  * A batch whose append fails is forgotten again, so the producer's retry is accepted.
  *
  * <p>Rebuilt on open from the batch headers in the log, so deduplication survives an owner restart.
@@ -26,7 +28,7 @@ import java.util.Map;
  */
 final class ProducerStateTable {
 
-  static final int RECENT = 5;
+  static final int RECENT = ProducerOptions.MAX_IN_FLIGHT_LIMIT;
 
   /** One remembered batch; {@code result} completes when its append does. */
   static final class Batch {
@@ -76,6 +78,13 @@ final class ProducerStateTable {
         if (b.sequence == sequence && b.count == count) {
           e.lastSeen = now;
           return new Decision(null, b.result.future());
+        }
+        long skip = distance(b.sequence, sequence);
+        if (skip + count <= b.count) {
+          // A retried part of a remembered batch: the owner joined this producer's pipelined batches into one
+          // append, and after a restart only the joined batch is known. Answer with the part's own offsets.
+          e.lastSeen = now;
+          return new Decision(null, b.result.future().map(r -> part(r, skip, count)));
         }
       }
       if (sequence != e.nextSequence) {
@@ -136,6 +145,16 @@ final class ProducerStateTable {
     }
     e.nextSequence = nextSequence(b.sequence, b.count);
     e.lastSeen = now;
+  }
+
+  /** How far {@code to} lies after {@code from} in the wrapping 31-bit sequence space. */
+  private static long distance(int from, int to) {
+    return ((long) to - from + (1L << 31)) % (1L << 31);
+  }
+
+  private static AppendResult part(AppendResult whole, long skip, int count) {
+    long base = whole.baseOffset() + skip;
+    return new AppendResult(base, base + count - 1, whole.appendTime(), whole.durability());
   }
 
   /** Whether {@code a} comes before {@code b} in the wrapping 31-bit sequence space. */

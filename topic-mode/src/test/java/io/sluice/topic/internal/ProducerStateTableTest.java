@@ -35,6 +35,19 @@ class ProducerStateTableTest {
   }
 
   @Test
+  void aRetriedPartOfAJoinedBatchIsAnsweredWithItsOwnOffsets() {
+    // After an owner restart only the joined batch (sequences 10..19 at offsets 500..509) is known.
+    table.replay(9, (short) 0, 10, 10, 500);
+    ProducerStateTable.Decision part = table.check(9, (short) 0, 14, 3, 0);
+    assertNotNull(part.duplicateOf());
+    assertEquals(504, part.duplicateOf().result().baseOffset());
+    assertEquals(506, part.duplicateOf().result().lastOffset());
+    SluiceException overlapping = assertThrows(SluiceException.class, () -> table.check(9, (short) 0, 18, 4, 0));
+    assertEquals(ErrorCode.DUPLICATE_SEQUENCE, overlapping.code(), "a batch running past the remembered one is no retry");
+    assertNull(table.check(9, (short) 0, 20, 1, 0).duplicateOf(), "the next sequence is appended");
+  }
+
+  @Test
   void gapsAndForgottenSequencesAreRefused() {
     append(1, 0, 1, 0);
     SluiceException gap = assertThrows(SluiceException.class, () -> table.check(1, (short) 0, 5, 1, 0));
