@@ -1,10 +1,12 @@
 package io.sluice.api.internal;
 
+import io.sluice.api.StoreClosedException;
 import io.sluice.api.store.Leadership;
 import io.sluice.api.store.LogOptions;
 import io.sluice.api.store.LogStore;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayList;
@@ -49,6 +51,8 @@ public abstract class LeaderFollower extends VerticleBase {
   private Map<String, Supplier<Deployable>> layout;
   private Future<String> registry;
   private Future<?> passes = Future.succeededFuture();
+  /** The layout a pass waits for; failed by {@link #stop} so stopping never waits for a request nobody answers. */
+  private Promise<Map<String, Supplier<Deployable>>> layoutWait;
   /** Registry starts and stops, apart from passes: a pass may wait seconds for a layout nobody serves yet. */
   private Future<?> roles = Future.succeededFuture();
   private MessageConsumer<Object> changed;
@@ -105,6 +109,11 @@ public abstract class LeaderFollower extends VerticleBase {
     leadership.removeListener(listener);
     if (timer >= 0) {
       vertx.cancelTimer(timer);
+    }
+    if (layoutWait != null) {
+      // The layout request may have gone to a node that is stopping too (the bus drops it without an answer)
+      // and would hold this stop for its whole timeout.
+      layoutWait.tryFail(new StoreClosedException("stopping: the layout is no longer needed"));
     }
     Future<Void> unregistered = changed == null ? Future.succeededFuture() : changed.unregister();
     return unregistered.transform(v -> Future.join(passes, roles)).transform(c -> {
@@ -164,7 +173,7 @@ public abstract class LeaderFollower extends VerticleBase {
 
   private Future<?> reconcile(boolean refresh) {
     Future<Map<String, Supplier<Deployable>>> known = stateLogsCreated().compose(v ->
-        refresh || layout == null ? layout() : Future.succeededFuture(layout));
+        refresh || layout == null ? fetchLayout() : Future.succeededFuture(layout));
     return known.compose(all -> {
       layout = all;
       List<Future<?>> steps = new ArrayList<>();
@@ -179,6 +188,17 @@ public abstract class LeaderFollower extends VerticleBase {
         }
       }
       return Future.join(steps);
+    });
+  }
+
+  private Future<Map<String, Supplier<Deployable>>> fetchLayout() {
+    Promise<Map<String, Supplier<Deployable>>> wait = Promise.promise();
+    layoutWait = wait;
+    layout().onComplete(wait::tryComplete, wait::tryFail);
+    return wait.future().onComplete(ar -> {
+      if (layoutWait == wait) {
+        layoutWait = null;
+      }
     });
   }
 
