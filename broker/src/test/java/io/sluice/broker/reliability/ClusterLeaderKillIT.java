@@ -55,7 +55,7 @@ class ClusterLeaderKillIT {
 
   private static final int CYCLES = Integer.getInteger("sluice.cluster.kill.cycles", Boolean.getBoolean("sluice.long") ? 30 : 5);
   /** At most; the control stops after the first cycle that showed loss. */
-  private static final int CONTROL_CYCLES = Integer.getInteger("sluice.cluster.kill.control.cycles", 2);
+  private static final int CONTROL_CYCLES = Integer.getInteger("sluice.cluster.kill.control.cycles", 3);
   private static final int NODES = 3;
   private static final int PARTITIONS = 4;
   private static final String TOPIC = "orders";
@@ -328,15 +328,16 @@ class ClusterLeaderKillIT {
         // Until the leader acknowledged a produce alone (acks=leader) or one has waited 300 ms for the
         // stopped followers (acks=all), at most PAUSE_MAX_MS.
         // A follower's fetch waiting at the leader when it stopped may still carry the next batch (its answer
-        // waits in the socket buffer): only the batches after that one are the leader's alone.
+        // waits in the socket buffer), and the owner may join a following one into that append: only the
+        // batches after those are the leader's alone, hence three acknowledgements.
         pauseMark.set(p, pausedAt);
         long until = pausedAt + TimeUnit.MILLISECONDS.toNanos(PAUSE_MAX_MS);
         long waited = TimeUnit.MILLISECONDS.toNanos(300);
-        while (!(ackedAfterPause.get(p) >= 2 || outstanding(p) && System.nanoTime() - Math.max(pausedAt, lastSent.get(p)) > waited)
+        while (!(ackedAfterPause.get(p) >= 3 || outstanding(p) && System.nanoTime() - Math.max(pausedAt, lastSent.get(p)) > waited)
             && System.nanoTime() < until) {
           Thread.sleep(5);
         }
-        tailInFlight = ackedAfterPause.get(p) >= 2 || outstanding(p);
+        tailInFlight = ackedAfterPause.get(p) >= 3 || outstanding(p);
         leader.available = false;
         leader.process.kill();
         killedAt = System.nanoTime();
