@@ -55,7 +55,7 @@ final class ChildJvm implements AutoCloseable {
 
   /**
    * Starts {@code mainClass} in a new JVM (the same Java as the bench) with {@code jvmOptions}, logging to
-   * {@code log}. Every output line is also kept in memory (a few thousand lines at most for the peers), so a
+   * {@code log}; with {@code -Dsluice.bench.childJfr=<dir>} the child also writes a JFR recording there. Every output line is also kept in memory (a few thousand lines at most for the peers), so a
    * line printed before {@link #awaitLine} was called is still found.
    */
   static ChildJvm start(String name, String classPath, List<String> jvmOptions, String mainClass, List<String> args,
@@ -63,6 +63,12 @@ final class ChildJvm implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
+    String jfrDir = System.getProperty("sluice.bench.childJfr");
+    if (jfrDir != null) {
+      // Profiling where a networked scenario's time goes: every child records itself (JFR's "profile" settings).
+      command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+          + Path.of(jfrDir, name + "-" + System.nanoTime() + ".jfr"));
+    }
     // The children print numbers: one locale, so the bench parses what it reads.
     command.add("-Duser.language=en");
     command.add("-Duser.country=US");
