@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * The in-memory store. Logs keep their data while the store lives, also across closing and reopening
@@ -24,10 +25,18 @@ final class MemoryLogStore implements LogStore {
   /** Every log's data, open or closed. */
   private final Map<String, MemoryPartitionLog.Data> data = new TreeMap<>();
   private final Map<String, MemoryPartitionLog> open = new TreeMap<>();
+  /** Where each new log keeps its bytes. */
+  private final Supplier<ChunkedBytes> chunks;
   private boolean closed;
 
   MemoryLogStore(Vertx vertx) {
+    this(vertx, ChunkedBytes::new);
+  }
+
+  /** With logs whose bytes go to chunks from {@code chunks}: tests use tiny ones so batches span chunk ends. */
+  MemoryLogStore(Vertx vertx, Supplier<ChunkedBytes> chunks) {
     this.vertx = vertx;
+    this.chunks = chunks;
   }
 
   @Override
@@ -52,7 +61,7 @@ final class MemoryLogStore implements LogStore {
         if (!options.isCreateIfMissing()) {
           throw NotFoundException.unknownLog(name);
         }
-        d = new MemoryPartitionLog.Data();
+        d = new MemoryPartitionLog.Data(chunks.get());
         data.put(name, d);
       }
       log = new MemoryPartitionLog(vertx, name, new LogOptions(options), d);

@@ -11,8 +11,8 @@ import io.sluice.api.store.PartitionLog;
 import io.sluice.api.store.SegmentInfo;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -23,21 +23,45 @@ import java.util.TreeMap;
  * A log held in memory as segments of batches, rolled at the configured segment size so trimming
  * frees memory the way the file store frees disk. Thread-safe: every operation holds the data lock
  * briefly; nothing blocks on I/O, so futures complete before the method returns.
+ *
+ * <p>Layout, chosen for the garbage collector: the batch bytes are copied on append into the log's
+ * {@link ChunkedBytes} (large primitive arrays that G1 neither copies nor scans), and each segment indexes
+ * its batches in parallel primitive arrays (base offset, byte position, size, max timestamp) instead of
+ * keeping an object per batch. A log of millions of batches is then a few dozen heap objects, so a young
+ * collection costs the same whether the log holds a megabyte or gigabytes. Byte positions only grow with
+ * offsets (appends go to the end, truncation cuts the end), so the batches of any offset range are one
+ * contiguous byte range and a read is a single copy. Trimming drops whole segments and then the chunks
+ * that only they used; reads copy, so a dropped chunk is never referenced again.
  */
 final class MemoryPartitionLog implements PartitionLog {
 
   /** The data outlives a log instance, so a closed log can be reopened with its records. */
   static final class Data {
     final TreeMap<Long, Segment> segments = new TreeMap<>();
+    final ChunkedBytes bytes;
     long start;
     long end;
+
+    Data() {
+      this(new ChunkedBytes());
+    }
+
+    /** With the given chunk store: tests use tiny chunks so batches span chunk ends. */
+    Data(ChunkedBytes bytes) {
+      this.bytes = bytes;
+    }
   }
 
+  /** A segment's batches: parallel primitive arrays, in offset order, {@code count} of them in use. */
   private static final class Segment {
     final long base;
     /** When the first batch went in: segmentMs counts from there, as an empty segment never rolls. */
     long firstAppendTime;
-    final List<RecordBatch> batches = new ArrayList<>();
+    int count;
+    long[] baseOffsets = new long[8];
+    long[] positions = new long[8];
+    int[] sizes = new int[8];
+    long[] maxTimestamps = new long[8];
     long next;
     long bytes;
     long maxTimestamp = -1;
@@ -45,6 +69,39 @@ final class MemoryPartitionLog implements PartitionLog {
     Segment(long base) {
       this.base = base;
       this.next = base;
+    }
+
+    void add(long baseOffset, long position, int size, long batchMaxTimestamp) {
+      if (count == baseOffsets.length) {
+        int grown = count * 2;
+        baseOffsets = Arrays.copyOf(baseOffsets, grown);
+        positions = Arrays.copyOf(positions, grown);
+        sizes = Arrays.copyOf(sizes, grown);
+        maxTimestamps = Arrays.copyOf(maxTimestamps, grown);
+      }
+      baseOffsets[count] = baseOffset;
+      positions[count] = position;
+      sizes[count] = size;
+      maxTimestamps[count] = batchMaxTimestamp;
+      count++;
+      bytes += size;
+      maxTimestamp = Math.max(maxTimestamp, batchMaxTimestamp);
+    }
+
+    /** Offset of the last record of batch {@code i}. */
+    long lastOffset(int i) {
+      return (i + 1 < count ? baseOffsets[i + 1] : next) - 1;
+    }
+
+    /** Keeps the batches before {@code i}, recomputing the totals from what is left. */
+    void cut(int i) {
+      count = i;
+      bytes = 0;
+      maxTimestamp = -1;
+      for (int j = 0; j < count; j++) {
+        bytes += sizes[j];
+        maxTimestamp = Math.max(maxTimestamp, maxTimestamps[j]);
+      }
     }
   }
 
@@ -92,19 +149,18 @@ final class MemoryPartitionLog implements PartitionLog {
       synchronized (d) {
         Segment active = d.segments.lastEntry().getValue();
         long now = System.currentTimeMillis();
-        if (!active.batches.isEmpty() && (active.bytes + batch.sizeInBytes() > options.getSegmentBytes()
+        if (active.count > 0 && (active.bytes + batch.sizeInBytes() > options.getSegmentBytes()
             || now - active.firstAppendTime >= options.getSegmentMs())) {
           active = new Segment(d.end);
           d.segments.put(active.base, active);
         }
-        if (active.batches.isEmpty()) {
+        if (active.count == 0) {
           active.firstAppendTime = now;
         }
         long base = d.end;
         batch.assignBaseOffset(base);
-        active.batches.add(batch);
-        active.bytes += batch.sizeInBytes();
-        active.maxTimestamp = Math.max(active.maxTimestamp, batch.maxTimestamp());
+        long position = d.bytes.append(batch.buffer());
+        active.add(base, position, batch.sizeInBytes(), batch.maxTimestamp());
         d.end = base + batch.recordCount();
         active.next = d.end;
         end = d.end;
@@ -126,25 +182,32 @@ final class MemoryPartitionLog implements PartitionLog {
         if (fromOffset == d.end) {
           return Future.succeededFuture(Records.empty(fromOffset));
         }
-        Buffer out = Buffer.buffer();
+        // The batches answered are one contiguous byte range: find where it ends, then copy it once.
         long until = fromOffset;
         long limit = fromOffset + maxRecords;
+        long firstPosition = -1;
+        long length = 0;
         long firstSegment = d.segments.floorKey(fromOffset);
+        scan:
         for (Segment seg : d.segments.tailMap(firstSegment, true).values()) {
           int i = seg.base == firstSegment ? batchHolding(seg, fromOffset) : 0;
-          for (; i < seg.batches.size() && until < limit; i++) {
-            RecordBatch b = seg.batches.get(i);
-            if (out.length() > 0 && out.length() + b.sizeInBytes() > maxBytes) {
-              return Future.succeededFuture(Records.of(out, fromOffset, until));
+          for (; i < seg.count && until < limit; i++) {
+            if (length > 0 && length + seg.sizes[i] > maxBytes) {
+              break scan;
             }
-            out.appendBuffer(b.buffer());
-            until = Math.min(limit, b.lastOffset() + 1);
+            if (firstPosition < 0) {
+              firstPosition = seg.positions[i];
+            }
+            length += seg.sizes[i];
+            until = Math.min(limit, seg.lastOffset(i) + 1);
           }
           if (until >= limit) {
             break;
           }
         }
-        return Future.succeededFuture(Records.of(out, fromOffset, until));
+        // A single batch may exceed maxBytes (a read always answers the batch holding fromOffset), but
+        // never 2 GiB: it is bounded by maxBatchBytes, an int.
+        return Future.succeededFuture(Records.of(d.bytes.copy(firstPosition, Math.toIntExact(length)), fromOffset, until));
       }
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
@@ -154,16 +217,21 @@ final class MemoryPartitionLog implements PartitionLog {
   /** Index of the batch holding {@code offset}: the last batch whose base is at most {@code offset}. */
   private static int batchHolding(Segment seg, long offset) {
     int lo = 0;
-    int hi = seg.batches.size() - 1;
+    int hi = seg.count - 1;
     while (lo < hi) {
       int mid = (lo + hi + 1) >>> 1;
-      if (seg.batches.get(mid).baseOffset() <= offset) {
+      if (seg.baseOffsets[mid] <= offset) {
         lo = mid;
       } else {
         hi = mid - 1;
       }
     }
     return lo;
+  }
+
+  /** A copy of batch {@code i} of {@code seg}, for the rare operations that look inside a batch. */
+  private RecordBatch batch(Segment seg, int i) {
+    return RecordBatch.wrap(d.bytes.copy(seg.positions[i], seg.sizes[i]));
   }
 
   @Override
@@ -196,11 +264,11 @@ final class MemoryPartitionLog implements PartitionLog {
         if (seg.maxTimestamp < timestamp) {
           continue;
         }
-        for (RecordBatch b : seg.batches) {
-          if (b.maxTimestamp() < timestamp || b.lastOffset() < d.start) {
+        for (int i = 0; i < seg.count; i++) {
+          if (seg.maxTimestamps[i] < timestamp || seg.lastOffset(i) < d.start) {
             continue;
           }
-          for (Iterator<Record> it = b.records(-1, d.start, Long.MAX_VALUE); it.hasNext(); ) {
+          for (Iterator<Record> it = batch(seg, i).records(-1, d.start, Long.MAX_VALUE); it.hasNext(); ) {
             Record r = it.next();
             if (r.timestamp() >= timestamp) {
               return Future.succeededFuture(OptionalLong.of(r.offset()));
@@ -234,10 +302,12 @@ final class MemoryPartitionLog implements PartitionLog {
         }
       }
       Segment last = d.segments.lastEntry().getValue();
-      if (last.next <= offset && !last.batches.isEmpty()) {
+      if (last.next <= offset && last.count > 0) {
         d.segments.clear();
         d.segments.put(d.end, new Segment(d.end));
       }
+      Segment first = d.segments.firstEntry().getValue();
+      d.bytes.releaseBefore(first.count > 0 ? first.positions[0] : d.bytes.end());
       return Future.succeededFuture();
     }
   }
@@ -257,6 +327,9 @@ final class MemoryPartitionLog implements PartitionLog {
         return Future.succeededFuture();
       }
       if (offset == d.start) {
+        // The batch holding the start may begin before it, so the bytes are cut there, not at the start.
+        Segment first = d.segments.firstEntry().getValue();
+        d.bytes.truncateTo(first.positions[batchHolding(first, offset)]);
         d.segments.clear();
         d.segments.put(offset, new Segment(offset));
         d.end = offset;
@@ -264,17 +337,12 @@ final class MemoryPartitionLog implements PartitionLog {
       }
       Segment seg = d.segments.floorEntry(offset).getValue();
       int cut = batchHolding(seg, offset);
-      if (seg.batches.get(cut).baseOffset() != offset) {
-        return Future.failedFuture(BatchChecks.insideBatch(name, offset, seg.batches.get(cut)));
+      if (seg.baseOffsets[cut] != offset) {
+        return Future.failedFuture(BatchChecks.insideBatch(name, offset, batch(seg, cut)));
       }
       d.segments.tailMap(seg.base, false).clear();
-      seg.batches.subList(cut, seg.batches.size()).clear();
-      seg.bytes = 0;
-      seg.maxTimestamp = -1;
-      for (RecordBatch b : seg.batches) {
-        seg.bytes += b.sizeInBytes();
-        seg.maxTimestamp = Math.max(seg.maxTimestamp, b.maxTimestamp());
-      }
+      d.bytes.truncateTo(seg.positions[cut]);
+      seg.cut(cut);
       seg.next = offset;
       d.end = offset;
       return Future.succeededFuture();
