@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /**
  * The topic benchmark of issue 3: one producer, a topic of {@value #PARTITIONS} partitions, a consumer group
@@ -75,7 +76,30 @@ final class TopicBench {
   private final JsonArray results = new JsonArray();
 
   TopicBench(boolean quick, Path work, Path out) {
-    this(quick, work, out, quick ? 1 : 3, quick ? 500 : 2500, quick ? 500 : 3000, ALL_STORES, ALL_SIZES);
+    this(quick, work, out, quick ? 1 : 3, quick ? 500 : 2500, quick ? 500 : 3000, storesAsked(), sizesAsked());
+  }
+
+  /** The record sizes to measure: all, or those in {@code -Dsluice.bench.topic.sizes=100,1024}. */
+  static List<Integer> sizesAsked() {
+    String asked = System.getProperty("sluice.bench.topic.sizes", "");
+    return asked.isBlank() ? ALL_SIZES : Stream.of(asked.split(",")).map(Integer::valueOf).toList();
+  }
+
+  /**
+   * The store settings to measure: all, or only those named in {@code -Dsluice.bench.topic.stores=memory,file} (to
+   * compare one store before and after a change without the ~4 min of a full run).
+   */
+  static List<StoreSetting> storesAsked() {
+    String asked = System.getProperty("sluice.bench.topic.stores", "");
+    if (asked.isBlank()) {
+      return ALL_STORES;
+    }
+    List<String> names = List.of(asked.split(","));
+    List<StoreSetting> chosen = ALL_STORES.stream().filter(s -> names.contains(s.name())).toList();
+    if (chosen.isEmpty()) {
+      throw new IllegalArgumentException("sluice.bench.topic.stores=" + asked + " names no store; known: memory, file");
+    }
+    return chosen;
   }
 
   /** For the smoke test: a subset of the settings with very short runs. */
