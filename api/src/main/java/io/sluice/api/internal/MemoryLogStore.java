@@ -17,7 +17,10 @@ import java.util.function.Supplier;
 
 /**
  * The in-memory store. Logs keep their data while the store lives, also across closing and reopening
- * a log; closing the store drops everything. Thread-safe (a lock per store for open/drop, per log for data).
+ * a log; closing the store drops everything. Dropping a log or closing the store frees the logs' off-heap
+ * memory at once (a store never closed leaves it to the collector, through the JDK Cleaner Netty uses by default;
+ * with Netty's no-cleaner allocation it would leak). Thread-safe (a lock per store for
+ * open/drop, per log for data).
  */
 final class MemoryLogStore implements LogStore {
 
@@ -100,6 +103,7 @@ final class MemoryLogStore implements LogStore {
   @Override
   public Future<Void> drop(String name) {
     MemoryPartitionLog log;
+    MemoryPartitionLog.Data dropped;
     synchronized (this) {
       try {
         Names.validate("log", name);
@@ -107,24 +111,32 @@ final class MemoryLogStore implements LogStore {
       } catch (RuntimeException e) {
         return Future.failedFuture(e);
       }
-      if (data.remove(name) == null) {
+      dropped = data.remove(name);
+      if (dropped == null) {
         return Future.failedFuture(NotFoundException.unknownLog(name));
       }
       log = open.remove(name);
     }
-    return log == null ? Future.succeededFuture() : log.close();
+    if (log != null) {
+      log.close();
+    }
+    dropped.release();
+    return Future.succeededFuture();
   }
 
   @Override
   public Future<Void> close() {
     List<MemoryPartitionLog> logs;
+    List<MemoryPartitionLog.Data> dropped;
     synchronized (this) {
       closed = true;
       logs = new ArrayList<>(open.values());
+      dropped = new ArrayList<>(data.values());
       open.clear();
       data.clear();
     }
     logs.forEach(MemoryPartitionLog::close);
+    dropped.forEach(MemoryPartitionLog.Data::release);
     return Future.succeededFuture();
   }
 }

@@ -25,13 +25,15 @@ import java.util.TreeMap;
  * briefly; nothing blocks on I/O, so futures complete before the method returns.
  *
  * <p>Layout, chosen for the garbage collector: the batch bytes are copied on append into the log's
- * {@link ChunkedBytes} (large primitive arrays that G1 neither copies nor scans), and each segment indexes
+ * {@link ChunkedBytes} (large off-heap chunks the collector never sees), and each segment indexes
  * its batches in parallel primitive arrays (base offset, byte position, size, max timestamp) instead of
  * keeping an object per batch. A log of millions of batches is then a few dozen heap objects, so a young
  * collection costs the same whether the log holds a megabyte or gigabytes. Byte positions only grow with
  * offsets (appends go to the end, truncation cuts the end), so the batches of any offset range are one
- * contiguous byte range and a read is a single copy. Trimming drops whole segments and then the chunks
- * that only they used; reads copy, so a dropped chunk is never referenced again.
+ * contiguous byte range and a read is a single copy. Trimming drops whole segments and then frees the chunks
+ * that only they used; reads copy, so a freed chunk is never referenced again. The store frees the rest with
+ * {@link Data#release()} when it drops the log or closes; a read checks that its log is open under the same
+ * lock, so it never meets freed memory.
  */
 final class MemoryPartitionLog implements PartitionLog {
 
@@ -49,6 +51,17 @@ final class MemoryPartitionLog implements PartitionLog {
     /** With the given chunk store: tests use tiny chunks so batches span chunk ends. */
     Data(ChunkedBytes bytes) {
       this.bytes = bytes;
+    }
+
+    /**
+     * Frees the log's memory when the store drops it or closes. Call only after closing the log instance:
+     * reads check that it is open under this lock, so none reads freed memory.
+     */
+    synchronized void release() {
+      bytes.release();
+      segments.clear();
+      segments.put(end, new Segment(end));
+      start = end;
     }
   }
 
@@ -176,8 +189,8 @@ final class MemoryPartitionLog implements PartitionLog {
   @Override
   public Future<Records> read(long fromOffset, int maxRecords, int maxBytes) {
     try {
-      checkOpen();
       synchronized (d) {
+        checkOpen();
         BatchChecks.checkRead(name, fromOffset, maxRecords, maxBytes, d.start, d.end);
         if (fromOffset == d.end) {
           return Future.succeededFuture(Records.empty(fromOffset));

@@ -93,6 +93,20 @@ class ChunkedBytesTest {
   }
 
   @Test
+  void releasingFreesEveryChunkAndNothingFreedIsReadable() {
+    ChunkedBytes c = new ChunkedBytes(16, 16);
+    c.append(Buffer.buffer(bytes(0, 40)));
+    c.release();
+    assertEquals(0, c.chunkCount());
+    assertEquals(0, c.capacity());
+    assertThrows(IllegalStateException.class, () -> c.copy(0, 1), "freed memory is never read");
+    assertThrows(IllegalStateException.class, () -> c.copy(39, 1));
+    assertEquals(40, c.append(Buffer.buffer(bytes(40, 3))), "appends continue at the end in a new chunk");
+    assertArrayEquals(bytes(40, 3), c.copy(40, 3).getBytes());
+    c.release();
+  }
+
+  @Test
   void chunkSizesMustBeOrdered() {
     assertThrows(IllegalArgumentException.class, () -> new ChunkedBytes(0, 8));
     assertThrows(IllegalArgumentException.class, () -> new ChunkedBytes(16, 8));
