@@ -221,7 +221,10 @@ final class TopicBench {
     }
     Stats p = Stats.of(produced);
     Stats c = Stats.of(consumed);
-    double rate = Math.max(1, 0.5 * Math.min(p.median(), c.median()));
+    // -Dsluice.bench.topic.rate=<rec/s> fixes the latency rate, so runs whose maximum differs (a loaded machine)
+    // still compare latency at the same offered load.
+    double rate = Double.parseDouble(System.getProperty("sluice.bench.topic.rate",
+        Double.toString(Math.max(1, 0.5 * Math.min(p.median(), c.median())))));
     double[] p50 = new double[runs];
     double[] p99 = new double[runs];
     double[] p999 = new double[runs];
