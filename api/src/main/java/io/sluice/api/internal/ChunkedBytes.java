@@ -2,10 +2,12 @@ package io.sluice.api.internal;
 
 import io.netty.util.internal.CleanableDirectBuffer;
 import io.netty.util.internal.PlatformDependent;
+import io.sluice.api.StorageException;
 import io.vertx.core.buffer.Buffer;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * The bytes of one in-memory log: an append-only sequence addressed by a {@code long} position, held in
@@ -33,10 +35,6 @@ final class ChunkedBytes {
 
   private record Chunk(long base, CleanableDirectBuffer memory) {
 
-    Chunk(long base, int size) {
-      this(base, PlatformDependent.allocateDirect(size));
-    }
-
     ByteBuffer bytes() {
       return memory.buffer();
     }
@@ -51,6 +49,7 @@ final class ChunkedBytes {
   }
 
   private final int maxChunk;
+  private final IntFunction<CleanableDirectBuffer> allocator;
   /** Chunks in position order, contiguous; the last one takes appends. */
   private final List<Chunk> chunks = new ArrayList<>();
   private int nextChunkSize;
@@ -62,10 +61,16 @@ final class ChunkedBytes {
   }
 
   ChunkedBytes(int minChunk, int maxChunk) {
+    this(minChunk, maxChunk, PlatformDependent::allocateDirect);
+  }
+
+  /** With the given direct-memory allocator: tests make it fail to check that a full store changes nothing. */
+  ChunkedBytes(int minChunk, int maxChunk, IntFunction<CleanableDirectBuffer> allocator) {
     if (minChunk <= 0 || maxChunk < minChunk) {
       throw new IllegalArgumentException("chunk sizes must satisfy 0 < min <= max, got " + minChunk + " and " + maxChunk);
     }
     this.maxChunk = maxChunk;
+    this.allocator = allocator;
     this.nextChunkSize = minChunk;
   }
 
@@ -74,17 +79,22 @@ final class ChunkedBytes {
     return end;
   }
 
-  /** Appends all bytes of {@code src}; returns the position of the first. */
+  /**
+   * Appends all bytes of {@code src}; returns the position of the first. All or nothing: the chunks it needs
+   * are allocated before any byte is written.
+   *
+   * @throws StorageException if direct memory is exhausted (nothing is appended)
+   */
   long append(Buffer src) {
+    int length = src.length();
+    reserve(length);
     long at = end;
     int done = 0;
-    int length = src.length();
+    int i = chunkHolding(end);
     while (done < length) {
-      Chunk last = chunks.isEmpty() ? null : chunks.get(chunks.size() - 1);
-      if (last == null || last.end() == end) {
-        last = new Chunk(end, nextChunkSize);
-        chunks.add(last);
-        nextChunkSize = (int) Math.min(maxChunk, 2L * nextChunkSize);
+      Chunk last = chunks.get(i);
+      if (last.end() == end) {
+        last = chunks.get(++i);
       }
       int into = (int) (end - last.base());
       int n = Math.min(length - done, last.bytes().capacity() - into);
@@ -94,6 +104,27 @@ final class ChunkedBytes {
       end += n;
     }
     return at;
+  }
+
+  /** Allocates chunks until {@code length} bytes fit after the end; on failure frees those it allocated. */
+  private void reserve(int length) {
+    long room = chunks.isEmpty() ? 0 : chunks.get(chunks.size() - 1).end() - end;
+    int added = 0;
+    int size = nextChunkSize;
+    try {
+      while (room < length) {
+        long base = chunks.isEmpty() ? end : chunks.get(chunks.size() - 1).end();
+        chunks.add(new Chunk(base, allocator.apply(size)));
+        added++;
+        room += size;
+        size = (int) Math.min(maxChunk, 2L * size);
+      }
+    } catch (OutOfMemoryError e) {
+      free(chunks.subList(chunks.size() - added, chunks.size()));
+      throw new StorageException("the memory store cannot hold " + length + " more bytes: direct memory is exhausted ("
+          + e.getMessage() + "); trim or drop logs, or raise -XX:MaxDirectMemorySize", e);
+    }
+    nextChunkSize = size;
   }
 
   /** A heap copy of {@code length} bytes from {@code position}; they must lie in retained chunks before the end. */

@@ -160,6 +160,11 @@ final class MemoryPartitionLog implements PartitionLog {
       checkOpen();
       BatchChecks.checkAppend(name, batch, options);
       synchronized (d) {
+        checkOpen();
+        long base = d.end;
+        batch.assignBaseOffset(base);
+        // First, as it is the step that can fail (memory exhausted): then a failed append changes nothing.
+        long position = d.bytes.append(batch.buffer());
         Segment active = d.segments.lastEntry().getValue();
         long now = System.currentTimeMillis();
         if (active.count > 0 && (active.bytes + batch.sizeInBytes() > options.getSegmentBytes()
@@ -170,9 +175,6 @@ final class MemoryPartitionLog implements PartitionLog {
         if (active.count == 0) {
           active.firstAppendTime = now;
         }
-        long base = d.end;
-        batch.assignBaseOffset(base);
-        long position = d.bytes.append(batch.buffer());
         active.add(base, position, batch.sizeInBytes(), batch.maxTimestamp());
         d.end = base + batch.recordCount();
         active.next = d.end;

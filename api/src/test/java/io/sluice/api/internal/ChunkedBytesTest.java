@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.netty.util.internal.PlatformDependent;
+import io.sluice.api.ErrorCode;
+import io.sluice.api.StorageException;
 import io.vertx.core.buffer.Buffer;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -103,6 +106,32 @@ class ChunkedBytesTest {
     assertThrows(IllegalStateException.class, () -> c.copy(39, 1));
     assertEquals(40, c.append(Buffer.buffer(bytes(40, 3))), "appends continue at the end in a new chunk");
     assertArrayEquals(bytes(40, 3), c.copy(40, 3).getBytes());
+    c.release();
+  }
+
+  @Test
+  void anAppendThatCannotGetMemoryChangesNothing() {
+    int[] allowed = {2};
+    ChunkedBytes c = new ChunkedBytes(16, 16, size -> {
+      if (allowed[0]-- <= 0) {
+        throw new OutOfMemoryError("Cannot reserve " + size + " bytes of direct buffer memory (test)");
+      }
+      return PlatformDependent.allocateDirect(size);
+    });
+    c.append(Buffer.buffer(bytes(0, 20)));
+    assertEquals(2, c.chunkCount());
+    StorageException e = assertThrows(StorageException.class, () -> c.append(Buffer.buffer(bytes(20, 40))),
+        "needs two more chunks, gets none");
+    assertEquals(ErrorCode.STORAGE_FAILURE, e.code());
+    assertEquals(20, c.end(), "nothing appended");
+    assertEquals(2, c.chunkCount(), "no chunk left behind");
+    allowed[0] = 1;
+    assertThrows(StorageException.class, () -> c.append(Buffer.buffer(bytes(20, 40))), "gets one of the two");
+    assertEquals(2, c.chunkCount(), "the chunk it got is freed again");
+    assertEquals(20, c.append(Buffer.buffer(bytes(20, 12))), "what fits the chunk in hand still goes in");
+    allowed[0] = 5;
+    assertEquals(32, c.append(Buffer.buffer(bytes(32, 40))));
+    assertArrayEquals(bytes(0, 72), c.copy(0, 72).getBytes());
     c.release();
   }
 

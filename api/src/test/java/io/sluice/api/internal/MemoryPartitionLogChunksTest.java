@@ -3,11 +3,15 @@ package io.sluice.api.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.util.internal.PlatformDependent;
+import io.sluice.api.ErrorCode;
 import io.sluice.api.Message;
 import io.sluice.api.Record;
 import io.sluice.api.RecordBatch;
 import io.sluice.api.Records;
+import io.sluice.api.SluiceException;
 import io.sluice.api.store.LogOptions;
+import io.sluice.api.store.SegmentInfo;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -104,6 +108,33 @@ class MemoryPartitionLogChunksTest {
     assertEquals(expected.subList(31, expected.size()), readValues(31), "a read from mid-batch after truncation");
     assertEquals(await(log.sizeInBytes()), data.bytes.end() - data.bytes.retainedFrom(),
         "the log's size is exactly the bytes between the first retained position and the end");
+  }
+
+  @Test
+  void anAppendWhenMemoryIsExhaustedFailsTypedAndChangesNothing() {
+    boolean[] full = {false};
+    MemoryPartitionLog.Data small = new MemoryPartitionLog.Data(new ChunkedBytes(256, 256, size -> {
+      if (full[0]) {
+        throw new OutOfMemoryError("Cannot reserve " + size + " bytes of direct buffer memory (test)");
+      }
+      return PlatformDependent.allocateDirect(size);
+    }));
+    MemoryPartitionLog tight = new MemoryPartitionLog(vertx, "full", new LogOptions().setSegmentBytes(1024), small);
+    try {
+      await(tight.append(RecordBatch.of(Message.of("k", "first"))));
+      List<SegmentInfo> before = await(tight.segments());
+      full[0] = true;
+      Throwable e = tight.append(RecordBatch.of(Message.of("k", "x".repeat(1100)))).cause();
+      assertEquals(ErrorCode.STORAGE_FAILURE, ((SluiceException) e).code(), "typed: " + e);
+      assertEquals(1, await(tight.endOffset()), "nothing appended");
+      assertEquals(before, await(tight.segments()), "no segment rolled for the failed batch");
+      full[0] = false;
+      assertEquals(1, await(tight.append(RecordBatch.of(Message.of("k", "second")))).baseOffset());
+      assertEquals(2, await(tight.read(0, 10, 10_000)).count());
+    } finally {
+      await(tight.close());
+      small.release();
+    }
   }
 
   @Test
