@@ -8,20 +8,21 @@ import io.vertx.core.Future;
 
 /**
  * A delivery as a client holds it: its own ack, nack and extend go to the owner straight from the
- * frame's offset and token, without formatting and parsing back its receipt. Immutable.
+ * frame's offset and token, without formatting and parsing back its receipt. Immutable but for the
+ * receipt text, formatted on first use (safe from any thread).
  */
 final class DeliveryImpl implements Delivery {
 
   private final QueuesImpl queues;
   private final String queue;
   private final DeliveryFrame frame;
-  private final String receipt;
+  /** Formatted on first use: a consumer that settles with {@link #ack()} never needs the text. */
+  private String receipt;
 
   DeliveryImpl(QueuesImpl queues, String queue, DeliveryFrame frame) {
     this.queues = queues;
     this.queue = queue;
     this.frame = frame;
-    this.receipt = frame.token() == 0 ? null : Receipts.format(queue, frame.offset(), frame.token());
   }
 
   @Override
@@ -36,7 +37,13 @@ final class DeliveryImpl implements Delivery {
 
   @Override
   public String receipt() {
-    return receipt;
+    // Racy single-check: a String is safely published, so at worst two threads format it twice.
+    String r = receipt;
+    if (r == null && frame.token() != 0) {
+      r = Receipts.format(queue, frame.offset(), frame.token());
+      receipt = r;
+    }
+    return r;
   }
 
   @Override
@@ -66,7 +73,7 @@ final class DeliveryImpl implements Delivery {
 
   @Override
   public Future<Void> ack() {
-    return receipt == null ? needsLease() : queues.settleLease(Wire.ACK, queue, frame.offset(), frame.token(), 0);
+    return frame.token() == 0 ? needsLease() : queues.settleLease(Wire.ACK, queue, frame.offset(), frame.token(), 0);
   }
 
   @Override
@@ -76,13 +83,13 @@ final class DeliveryImpl implements Delivery {
 
   @Override
   public Future<Void> nack(long delayMs) {
-    return receipt == null ? needsLease()
+    return frame.token() == 0 ? needsLease()
         : queues.settleLease(Wire.NACK, queue, frame.offset(), frame.token(), delayMs);
   }
 
   @Override
   public Future<Void> extend(long ms) {
-    return receipt == null ? needsLease() : queues.settleLease(Wire.EXTEND, queue, frame.offset(), frame.token(), ms);
+    return frame.token() == 0 ? needsLease() : queues.settleLease(Wire.EXTEND, queue, frame.offset(), frame.token(), ms);
   }
 
   @Override

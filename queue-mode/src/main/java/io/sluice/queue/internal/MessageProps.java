@@ -110,6 +110,25 @@ record MessageProps(long delayMs, long ttlMs, String dedupId, String group) {
     return m.withHeaders(headers);
   }
 
+  /**
+   * Whether no record of a verified batch has a header: then none has queue properties, and each one's
+   * {@link #sizeOf} is its length field plus the field itself. Reads only the length fields.
+   */
+  static boolean headerless(RecordBatch batch) {
+    Buffer buf = batch.buffer();
+    int pos = RecordBatch.HEADER_SIZE;
+    for (int i = 0, count = batch.recordCount(); i < count; i++) {
+      int at = pos + 4 + 8;
+      at += 4 + Math.max(0, buf.getInt(at));
+      at += 4 + Math.max(0, buf.getInt(at));
+      if (buf.getShort(at) != 0) {
+        return false;
+      }
+      pos += 4 + buf.getInt(pos);
+    }
+    return true;
+  }
+
   /** Bytes a record takes in a batch (its length field included): what max-bytes limits count. */
   static int sizeOf(Record r) {
     int size = RecordBatch.RECORD_OVERHEAD + len(r.key()) + len(r.value());

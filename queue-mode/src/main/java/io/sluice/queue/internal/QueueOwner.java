@@ -148,6 +148,7 @@ final class QueueOwner extends VerticleBase {
   private static final int READ_MAX_RECORDS = 2000;
   private static final int READ_MAX_BYTES = 1024 * 1024;
   private static final int DISPATCH_CHUNK = 256;
+  private static final Dedup[] NO_DEDUP = new Dedup[0];
   private static final int MAX_INDEXED = 1_000_000;
   private static final int MAX_RECEIVE = 10_000;
   private static final long MAX_WAIT_MS = 5 * 60_000;
@@ -518,42 +519,55 @@ final class QueueOwner extends VerticleBase {
     if (bad != null) {
       throw new InvalidArgumentException("malformed record batch: " + bad);
     }
-    List<Record> records = batch.toList();
-    int n = records.size();
-    MessageProps[] props = new MessageProps[n];
-    int[] sizes = new int[n];
-    for (int i = 0; i < n; i++) {
-      props[i] = MessageProps.of(records.get(i));
-      sizes[i] = MessageProps.sizeOf(records.get(i));
-    }
-    // Deduplicate: against remembered ids (within the window) and within the batch itself.
+    // A batch whose records carry no headers has no queue properties (no dedup id, delay, TTL or group),
+    // and each record's size is its length field: nothing needs decoding before the append. Its records
+    // are decoded once, from the appended batch (offsets and enqueue time in place), or read back later.
+    boolean headerless = MessageProps.headerless(batch);
+    List<Record> records = headerless ? null : batch.toList();
+    int n = batch.recordCount();
     evictDedup(now);
-    Dedup[] repeats = new Dedup[n];
-    int[] sameAs = new int[n];
-    Arrays.fill(sameAs, -1);
-    int[] kept = new int[n];
+    MessageProps[] props = null;
+    Dedup[] repeats = null;
+    int[] sameAs = null;
+    int[] kept = null;
     int keep = 0;
     long keepBytes = 0;
-    Map<String, Integer> inBatch = null;
-    for (int i = 0; i < n; i++) {
-      String id = props[i].dedupId();
-      if (id != null && config.getDedupWindowMs() > 0) {
-        Dedup d = dedup.get(id);
-        if (d != null && d.at + config.getDedupWindowMs() > now) {
-          repeats[i] = d;
-          continue;
-        }
-        if (inBatch == null) {
-          inBatch = new HashMap<>();
-        }
-        Integer first = inBatch.putIfAbsent(id, i);
-        if (first != null) {
-          sameAs[i] = first;
-          continue;
-        }
+    if (headerless) {
+      keep = n;
+      keepBytes = batch.sizeInBytes() - RecordBatch.HEADER_SIZE;
+    } else {
+      props = new MessageProps[n];
+      int[] sizes = new int[n];
+      for (int i = 0; i < n; i++) {
+        props[i] = MessageProps.of(records.get(i));
+        sizes[i] = MessageProps.sizeOf(records.get(i));
       }
-      kept[keep++] = i;
-      keepBytes += sizes[i];
+      // Deduplicate: against remembered ids (within the window) and within the batch itself.
+      repeats = new Dedup[n];
+      sameAs = new int[n];
+      Arrays.fill(sameAs, -1);
+      kept = new int[n];
+      Map<String, Integer> inBatch = null;
+      for (int i = 0; i < n; i++) {
+        String id = props[i].dedupId();
+        if (id != null && config.getDedupWindowMs() > 0) {
+          Dedup d = dedup.get(id);
+          if (d != null && d.at + config.getDedupWindowMs() > now) {
+            repeats[i] = d;
+            continue;
+          }
+          if (inBatch == null) {
+            inBatch = new HashMap<>();
+          }
+          Integer first = inBatch.putIfAbsent(id, i);
+          if (first != null) {
+            sameAs[i] = first;
+            continue;
+          }
+        }
+        kept[keep++] = i;
+        keepBytes += sizes[i];
+      }
     }
     if (keep > 0 && config.getOverflow() == OverflowPolicy.REJECT_NEW) {
       long depth = limitCount() + pendingCount + keep;
@@ -569,6 +583,9 @@ final class QueueOwner extends VerticleBase {
       replyIds(msg, plain, ids, repeats, sameAs);
       return;
     }
+    int[] keptAt = kept;
+    Dedup[] repeated = repeats;
+    int[] sameAsFirst = sameAs;
     RecordBatch toAppend = batch;
     if (keep < n) {
       RecordBatch.Builder b = RecordBatch.builder().now(now);
@@ -578,8 +595,8 @@ final class QueueOwner extends VerticleBase {
       toAppend = b.build();
     }
     MessageProps.stampEnqueueTime(toAppend, now);
-    Dedup[] reserved = new Dedup[keep];
-    for (int k = 0; k < keep; k++) {
+    Dedup[] reserved = props == null ? NO_DEDUP : new Dedup[keep];
+    for (int k = 0; props != null && k < keep; k++) {
       String id = props[kept[k]].dedupId();
       if (id != null && config.getDedupWindowMs() > 0) {
         Dedup d = new Dedup(id, now, -1);
@@ -610,12 +627,12 @@ final class QueueOwner extends VerticleBase {
         Failures.reply(msg, ar.cause());
       } else {
         for (int k = 0; k < keepCount; k++) {
-          ids[kept[k]] = ar.result().baseOffset() + k;
+          ids[keptAt == null ? k : keptAt[k]] = ar.result().baseOffset() + k;
         }
         // The reply first: the sender's next batch should not wait behind the classification and dispatch
         // of this one (under fsync=always the producers' round trip is what bounds their throughput).
         // Nothing the sender can ask next overtakes it: its next request runs on this context after this task.
-        replyIds(msg, plain, ids, repeats, sameAs);
+        replyIds(msg, plain, ids, repeated, sameAsFirst);
         onAppended(ar.result(), keepCount == n ? records : null, appending, keepCount, addBytes, reserved, now);
       }
       if (pendingAppends == 0 && appendsDrained != null) {
@@ -626,7 +643,7 @@ final class QueueOwner extends VerticleBase {
 
   /**
    * @param decoded the batch's records as decoded before the append (offsets and timestamps not yet
-   *                assigned), or null when the appended batch was rebuilt
+   *                assigned), or null when they were not decoded (no headers) or the batch was rebuilt
    */
   private void onAppended(AppendResult result, List<Record> decoded, RecordBatch batch, int count, long bytes,
       Dedup[] reserved, long enqueuedAt) {
@@ -656,6 +673,11 @@ final class QueueOwner extends VerticleBase {
           classify(new Record(-1, offset++, enqueuedAt, r.key(), r.value(), r.headers()), now);
         }
       } else {
+        if (batch.baseOffset() != result.baseOffset()) {
+          // A log that sends the batch elsewhere (replicated) assigned the offsets in its copy, not here;
+          // the append is complete, so these bytes are the owner's again.
+          batch.assignBaseOffset(result.baseOffset());
+        }
         for (Iterator<Record> it = batch.iterator(); it.hasNext(); ) {
           classify(it.next(), now);
         }
@@ -669,7 +691,12 @@ final class QueueOwner extends VerticleBase {
     dispatch();
   }
 
+  /** @param repeats and {@code sameAs}: null when the batch had no dedup ids */
   private void replyIds(io.vertx.core.eventbus.Message<Object> msg, boolean plain, long[] ids, Dedup[] repeats, int[] sameAs) {
+    if (repeats == null) {
+      msg.reply(plain ? (Object) ids[0] : new SendReply(ids));
+      return;
+    }
     List<Future<Long>> waits = new ArrayList<>();
     for (int i = 0; i < ids.length; i++) {
       if (repeats[i] != null) {

@@ -1,6 +1,7 @@
 package io.sluice.queue.internal;
 
 import io.sluice.api.InvalidArgumentException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Lease receipts: {@code <queue>:<message id>:<lease token in hex>}. Queue names cannot hold ':', so the
@@ -13,6 +14,8 @@ import io.sluice.api.InvalidArgumentException;
  */
 final class Receipts {
 
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
+
   private Receipts() {
   }
 
@@ -20,9 +23,28 @@ final class Receipts {
   }
 
   static String format(String queue, long offset, long token) {
-    // queue, ':', up to 19 digits, ':', up to 16 hex digits
-    return new StringBuilder(queue.length() + 37).append(queue).append(':').append(offset).append(':')
-        .append(Long.toHexString(token)).toString();
+    // One exact-size Latin-1 array, filled from the end: no builder to grow and no hex string to copy.
+    // Queue names are [A-Za-z0-9._-] (Names), so a char is a byte; offsets are never negative.
+    int q = queue.length();
+    int hexDigits = Math.max(1, (67 - Long.numberOfLeadingZeros(token)) >> 2);
+    int decimalDigits = 1;
+    for (long rest = offset / 10; rest > 0; rest /= 10) {
+      decimalDigits++;
+    }
+    byte[] out = new byte[q + decimalDigits + hexDigits + 2];
+    for (int i = 0; i < q; i++) {
+      out[i] = (byte) queue.charAt(i);
+    }
+    int at = out.length;
+    for (long t = token; at > out.length - hexDigits; t >>>= 4) {
+      out[--at] = HEX[(int) (t & 0xF)];
+    }
+    out[--at] = ':';
+    for (long o = offset; at > q + 1; o /= 10) {
+      out[--at] = (byte) ('0' + o % 10);
+    }
+    out[q] = ':';
+    return new String(out, StandardCharsets.ISO_8859_1);
   }
 
   /** @throws InvalidArgumentException if {@code text} is not a receipt */
@@ -40,20 +62,37 @@ final class Receipts {
     if (text == null) {
       throw new InvalidArgumentException("receipt is null");
     }
-    int second = text.lastIndexOf(':');
-    int first = second <= 0 ? -1 : text.lastIndexOf(':', second - 1);
-    if (first <= 0) {
+    // Hand-parsed from the end (token, then offset): this runs once per settled message.
+    int end = text.length();
+    int second = end - 1;
+    long token = 0;
+    while (second >= 0 && text.charAt(second) != ':') {
+      int d = Character.digit(text.charAt(second), 16);
+      if (d < 0 || end - second > 16) {
+        throw malformed(text);
+      }
+      token |= (long) d << ((end - 1 - second) << 2);
+      second--;
+    }
+    if (second < 0 || second == end - 1 || token == 0) {
       throw malformed(text);
     }
-    long offset;
-    long token;
-    try {
-      offset = Long.parseLong(text, first + 1, second, 10);
-      token = Long.parseUnsignedLong(text, second + 1, text.length(), 16);
-    } catch (NumberFormatException | IndexOutOfBoundsException e) {
-      throw malformed(text);
+    int first = second - 1;
+    long offset = 0;
+    long scale = 1;
+    while (first >= 0 && text.charAt(first) != ':') {
+      char c = text.charAt(first);
+      if (c < '0' || c > '9' || second - first > 19) {
+        throw malformed(text);
+      }
+      offset += (c - '0') * scale;
+      if (offset < 0) {
+        throw malformed(text); // beyond Long.MAX_VALUE
+      }
+      scale *= 10;
+      first--;
     }
-    if (offset < 0 || token == 0) {
+    if (first <= 0 || first == second - 1) {
       throw malformed(text);
     }
     String queue = likelyQueue != null && likelyQueue.length() == first && text.startsWith(likelyQueue)

@@ -48,6 +48,26 @@ class ReceiptsTest {
   }
 
   @Test
+  void theHandWrittenFormatMatchesTheDocumentedOneAndParsesBack() {
+    long[] offsets = {0, 1, 9, 10, 99, 100, 12_345, 999_999_999_999L, 1_000_000_000_000_000_000L, Long.MAX_VALUE};
+    long[] tokens = {1, 0xf, 0x10, 0xabc, 0x7fff_ffff_ffffL, Long.MAX_VALUE, Long.MIN_VALUE, -1L};
+    for (long offset : offsets) {
+      for (long token : tokens) {
+        String text = Receipts.format("q.1_-", offset, token);
+        assertEquals("q.1_-:" + offset + ":" + Long.toHexString(token), text);
+        Receipts.Receipt r = Receipts.parse(text, "q.1_-");
+        assertEquals(offset, r.offset(), text);
+        assertEquals(token, r.token(), text);
+      }
+    }
+    assertEquals(10, Receipts.parse("q:007:A").token(), "leading zeros and upper-case hex still parse");
+    for (String bad : new String[] {"q:9223372036854775808:1", "q:99999999999999999999:1", "q:1:10000000000000000",
+        "q:+1:1", "q::1", "q:1:-1", "q:1 :1"}) {
+      assertThrows(InvalidArgumentException.class, () -> Receipts.parse(bad), bad);
+    }
+  }
+
+  @Test
   void failuresKeepTheirTypeAcrossTheBus() {
     ReplyException wire = new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 404, "unknown_receipt|receipt q:1:2 is gone");
     Throwable back = Failures.fromReply(wire, "q");
