@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 /**
  * How often a busy queue trims its message log. Each trim makes a disk store write its checkpoint durably
  * in front of the appends queued behind it, so a queue must not trim after every ack: it trims when a
- * whole segment lies below its lowest unsettled message (that frees space), and otherwise at most every
- * {@code PARTIAL_TRIM_EVERY_MS}; a drained queue still ends with its log trimmed to the end.
+ * whole segment lies below its lowest unsettled message (that frees space), and otherwise only when it
+ * has drained, at most every {@code PARTIAL_TRIM_EVERY_MS}; a drained queue still ends with its log
+ * trimmed to the end.
  */
 class TrimPaceTest extends QueueTestBase {
 
@@ -67,6 +68,39 @@ class TrimPaceTest extends QueueTestBase {
     }
     assertTrue(partial <= 6, partial + " trims that freed nothing in ~1.5 s: " + trims);
     assertEquals(0, await(queues.describe("busy")).depth());
+  }
+
+  @Test
+  void aQueueThatStillHoldsAMessageOnlyTrimsWholeSegments() {
+    await(queues.createQueue("busy", new QueueConfig().setSegmentBytes(4096)));
+    Buffer payload = Buffer.buffer(new byte[100]);
+    // The 20th message stays unsettled: the lowest unsettled offset is above the log start, so the old
+    // pace would have trimmed to it, inside the active segment, every interval.
+    await(queues.sendBatch("busy", IntStream.range(0, 20).mapToObj(i -> Message.of(payload)).toList()));
+    List<Delivery> first = new ArrayList<>();
+    while (first.size() < 20) {
+      first.addAll(await(queues.receive("busy", 20 - first.size(), 1000, 60_000)));
+    }
+    await(queues.ack(first.subList(0, 19).stream().map(Delivery::receipt).toList()));
+    List<Delivery> held = first.subList(19, 20);
+    int total = 20;
+    long start = System.nanoTime();
+    // Traffic behind the held message for well over one pace interval: every trim that cannot pass it
+    // would only move the start inside its segment.
+    while (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(2 * PACE_MS)) {
+      await(queues.sendBatch("busy", IntStream.range(0, 10).mapToObj(i -> Message.of(payload)).toList()));
+      List<Delivery> got = new ArrayList<>();
+      while (got.size() < 10) {
+        got.addAll(await(queues.receive("busy", 10 - got.size(), 1000)));
+      }
+      await(queues.ack(got.stream().map(Delivery::receipt).toList()));
+      total += got.size();
+    }
+    assertTrue(trims().stream().allMatch(t -> t.offset() <= held.get(0).id()), "nothing past the held message: " + trims());
+    assertTrue(trims().stream().allMatch(DeferringLogStore.Trim::segmentEnd), "only trims that free space: " + trims());
+    await(queues.ack(List.of(held.get(0).receipt())));
+    int sent = total;
+    eventually(5000, "the drained log trimmed to its end", () -> trims().stream().anyMatch(t -> t.offset() == sent));
   }
 
   private List<DeferringLogStore.Trim> trims() {

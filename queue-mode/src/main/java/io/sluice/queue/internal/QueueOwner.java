@@ -154,10 +154,12 @@ final class QueueOwner extends VerticleBase {
   private static final long MAX_WAIT_MS = 5 * 60_000;
   private static final long TRIM_DELAY_MS = 10;
   /**
-   * How often the log start may move without freeing a segment. Every trim makes the store write its
+   * How often the log start may move without freeing a sealed segment, which it only does when the queue
+   * has drained (the trim to the end gives back the active segment). Every trim makes the store write its
    * checkpoint durably in the log's writer queue, in front of the appends behind it: trimming a busy queue
    * every few milliseconds cost the sends as many fsyncs as their own appends did. Space only comes back a
-   * whole segment at a time, so the other trims wait; a drained queue still gives back its last segment.
+   * whole segment at a time, so a trim inside the active segment of a queue that still holds messages is
+   * not made at all.
    */
   static final long PARTIAL_TRIM_EVERY_MS = 500;
   private static final long RETRY_MS = 1000;
@@ -1795,6 +1797,14 @@ final class QueueOwner extends VerticleBase {
       long freeing = ar.succeeded() ? wholeSegmentsBelow(ar.result(), target) : target;
       if (freeing > trimmedTo) {
         trimTo(freeing);
+        return;
+      }
+      if (target < endOffset) {
+        // Moving the start inside the active segment frees nothing, and its durable checkpoint stalls the
+        // appends queued behind it: under steady traffic that was a stall every pace interval, which only
+        // an open-loop sender sees in full. The next settlement asks again; once the queue drains the
+        // target is the end, and that trim gives the last segment back.
+        trimming = false;
         return;
       }
       long sinceMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastPartialTrim);
