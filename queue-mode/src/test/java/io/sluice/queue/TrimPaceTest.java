@@ -35,20 +35,9 @@ class TrimPaceTest extends QueueTestBase {
   void aBusyQueueTrimsAtSegmentEndsAndOtherwiseOnlyAtItsPace() {
     await(queues.createQueue("busy", new QueueConfig().setSegmentBytes(4096)));
     Buffer payload = Buffer.buffer(new byte[100]);
-    int total = 0;
-    long start = System.nanoTime();
     // Small rounds of send, receive and ack, for well over one pace interval: the old owner trimmed 10 ms
     // after every ack, i.e. at nearly every round.
-    while (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(3 * PACE_MS)) {
-      await(queues.sendBatch("busy", IntStream.range(0, 10).mapToObj(i -> Message.of(payload)).toList()));
-      List<Delivery> got = new ArrayList<>();
-      while (got.size() < 10) {
-        got.addAll(await(queues.receive("busy", 10 - got.size(), 1000)));
-      }
-      await(queues.ack(got.stream().map(Delivery::receipt).toList()));
-      total += got.size();
-    }
-    int sent = total;
+    int sent = rounds(payload, 3 * PACE_MS);
     eventually(5000, "the drained log trimmed to its end",
         () -> trims().stream().anyMatch(t -> t.offset() == sent));
     List<DeferringLogStore.Trim> trims = trims();
@@ -83,11 +72,21 @@ class TrimPaceTest extends QueueTestBase {
     }
     await(queues.ack(first.subList(0, 19).stream().map(Delivery::receipt).toList()));
     List<Delivery> held = first.subList(19, 20);
-    int total = 20;
-    long start = System.nanoTime();
     // Traffic behind the held message for well over one pace interval: every trim that cannot pass it
     // would only move the start inside its segment.
-    while (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(2 * PACE_MS)) {
+    int total = 20 + rounds(payload, 2 * PACE_MS);
+    assertTrue(trims().stream().allMatch(t -> t.offset() <= held.get(0).id()), "nothing past the held message: " + trims());
+    assertTrue(trims().stream().allMatch(DeferringLogStore.Trim::segmentEnd), "only trims that free space: " + trims());
+    await(queues.ack(List.of(held.get(0).receipt())));
+    int sent = total;
+    eventually(5000, "the drained log trimmed to its end", () -> trims().stream().anyMatch(t -> t.offset() == sent));
+  }
+
+  /** Rounds of 10 sent, received and acked on queue "busy" for {@code millis}; returns how many. */
+  private int rounds(Buffer payload, long millis) {
+    int total = 0;
+    long start = System.nanoTime();
+    while (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(millis)) {
       await(queues.sendBatch("busy", IntStream.range(0, 10).mapToObj(i -> Message.of(payload)).toList()));
       List<Delivery> got = new ArrayList<>();
       while (got.size() < 10) {
@@ -96,11 +95,7 @@ class TrimPaceTest extends QueueTestBase {
       await(queues.ack(got.stream().map(Delivery::receipt).toList()));
       total += got.size();
     }
-    assertTrue(trims().stream().allMatch(t -> t.offset() <= held.get(0).id()), "nothing past the held message: " + trims());
-    assertTrue(trims().stream().allMatch(DeferringLogStore.Trim::segmentEnd), "only trims that free space: " + trims());
-    await(queues.ack(List.of(held.get(0).receipt())));
-    int sent = total;
-    eventually(5000, "the drained log trimmed to its end", () -> trims().stream().anyMatch(t -> t.offset() == sent));
+    return total;
   }
 
   private List<DeferringLogStore.Trim> trims() {
