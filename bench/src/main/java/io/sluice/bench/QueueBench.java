@@ -54,7 +54,20 @@ import org.HdrHistogram.Recorder;
  *   producers send, once per millisecond tick, the messages that fell due since the last tick, as one
  *   batch; Hazelcast producers park until each message's scheduled time and {@code offer} it.</li>
  * </ul>
- * After each run the producers stop and the consumers drain the queue (acks included), so runs do not
+ *
+ * <p>Why paced p99 can exceed flat-out p99 at half the rate: flat out is a closed loop, so a stall of the
+ * process (a young GC pause) or of the log's writer (a durable checkpoint, a segment roll or delete queued
+ * in front of the appends) delays only the batches in flight ({@code 4 × SEND_WINDOW × SEND_BATCH}
+ * messages), and the producers then stop sending; paced is an open loop, so every message scheduled
+ * during the stall waits for it, and a stall of a few tens of ms every half second reaches the p99. The
+ * queue used to add one such writer stall every half second under steady traffic (a trim that only moved
+ * the log start inside the active segment, written durably in front of the appends); it no longer makes
+ * that trim (see {@code QueueOwner.PARTIAL_TRIM_EVERY_MS}). GC pauses (Sluice allocates 1.5–1.7 KB per
+ * 100 B message end to end, harness included) and the store's roll and delete of whole segments remain;
+ * GC pauses reach IQueue's paced latency too (its p99.9 in the results). Measured under a heavily loaded
+ * machine only (load 10–25): the share of each cause on a quiet one is not established.
+ *
+ * <p>After each run the producers stop and the consumers drain the queue (acks included), so runs do not
  * leak into each other. One warm-up run per system, durability and size; then the measured runs.
  *
  * <p>Thread contract: {@link #run()} is called from one plain (non-Vert.x) thread and blocks it; the
