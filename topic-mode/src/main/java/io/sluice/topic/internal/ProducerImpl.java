@@ -30,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The producer: a per-partition accumulator of messages into batches, sent to partition owners over the
@@ -118,7 +119,7 @@ final class ProducerImpl implements Producer {
     }
   }
 
-  private record Reservation(long bytes, Promise<Void> promise, long timer) {
+  private record Reservation(long bytes, Promise<Void> promise, long deadlineNanos) {
   }
 
   private final Vertx vertx;
@@ -134,6 +135,8 @@ final class ProducerImpl implements Producer {
   /** The same queues indexed by topic then partition, so a send finds its queue without allocating a key. */
   private final Map<String, PartitionQueue[]> queuesByTopic = new HashMap<>();
   private final ArrayDeque<Reservation> waiting = new ArrayDeque<>();
+  /** One timer for the oldest waiter's deadline, not one per waiting send (timers cost more than sends do). */
+  private long expiryTimer = -1;
   /** Oldest first; the last one is the current epoch, which new sends join. */
   private final ArrayDeque<Epoch> epochs = new ArrayDeque<>();
   private Epoch currentEpoch;
@@ -311,16 +314,34 @@ final class ProducerImpl implements Producer {
       return Future.failedFuture(queueFull());
     }
     Promise<Void> p = Promise.promise();
-    Reservation[] self = new Reservation[1];
-    long timer = vertx.setTimer(options.getMaxBlockMs(), id -> {
-      if (waiting.remove(self[0])) {
-        p.tryFail(queueFull());
+    waiting.add(new Reservation(bytes, p, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.getMaxBlockMs())));
+    armExpiry();
+    return p.future();
+  }
+
+  /**
+   * Every waiter waits the same {@code maxBlockMs}, so FIFO order is deadline order: one timer for the oldest
+   * waiter is enough. It is not cancelled when that waiter gets its space; it fires, finds nothing due, and
+   * re-arms for the waiter then oldest.
+   */
+  private void armExpiry() {
+    if (expiryTimer >= 0 || waiting.isEmpty()) {
+      return;
+    }
+    long delayMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(waiting.peek().deadlineNanos() - System.nanoTime()) + 1);
+    expiryTimer = vertx.setTimer(delayMs, id -> {
+      expiryTimer = -1;
+      long now = System.nanoTime();
+      boolean expired = false;
+      while (!waiting.isEmpty() && waiting.peek().deadlineNanos() <= now) {
+        waiting.poll().promise().tryFail(queueFull());
+        expired = true;
+      }
+      if (expired) {
         grantWaiting();
       }
+      armExpiry();
     });
-    self[0] = new Reservation(bytes, p, timer);
-    waiting.add(self[0]);
-    return p.future();
   }
 
   private SluiceException queueFull() {
@@ -336,7 +357,6 @@ final class ProducerImpl implements Producer {
   private void grantWaiting() {
     while (!waiting.isEmpty() && bufferedBytes + waiting.peek().bytes() <= options.getBufferMemory()) {
       Reservation r = waiting.poll();
-      vertx.cancelTimer(r.timer());
       bufferedBytes += r.bytes();
       r.promise().complete();
     }
