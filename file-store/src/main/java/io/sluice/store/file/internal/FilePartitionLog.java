@@ -629,18 +629,15 @@ final class FilePartitionLog implements PartitionLog {
     segments.put(next.base, next);
     active = next;
     horizon = horizon.advancedTo(nextOffset, next.base, 0);
-    if (fsync == FsyncPolicy.Kind.ALWAYS) {
-      writeCheckpoint();
-    } else {
-      // Force the sealed segment off the writer, so a roll never stalls appends.
-      try {
-        threads.io.execute(() -> {
-          forceSegments();
-          writeCheckpointQuietly();
-        });
-      } catch (RejectedExecutionException e) {
-        // closing: close forces everything itself
-      }
+    // Force the sealed segment (already forced under fsync always) and move the recovery point off the writer,
+    // so a roll never stalls appends: a checkpoint only shortens recovery, which verifies from the older one.
+    try {
+      threads.io.execute(() -> {
+        forceSegments();
+        writeCheckpointQuietly();
+      });
+    } catch (RejectedExecutionException e) {
+      // closing: close forces everything itself
     }
   }
 
@@ -655,7 +652,8 @@ final class FilePartitionLog implements PartitionLog {
     }
     try {
       if (op.kind == Kind.TRIM) {
-        trimNow(op.offset);
+        trimNow(op.offset, op.promise);
+        return;
       } else if (op.kind == Kind.TRUNCATE) {
         truncateNow(op.offset);
       } else {
@@ -670,9 +668,11 @@ final class FilePartitionLog implements PartitionLog {
     }
   }
 
-  private void trimNow(long offset) throws IOException {
+  /** Completes {@code done} once the segments below {@code offset} are deleted (off the writer). */
+  private void trimNow(long offset, Promise<Void> done) throws IOException {
     BatchChecks.checkTrim(name, offset, startOffset, nextOffset);
     if (offset <= startOffset) {
+      done.complete();
       return;
     }
     startOffset = offset;
@@ -689,12 +689,34 @@ final class FilePartitionLog implements PartitionLog {
     writeCheckpoint();
     for (Segment s : doomed) {
       segments.remove(s.base);
-      s.deleteFiles();
       s.release();
       limit.release(s.size());
     }
-    if (!doomed.isEmpty()) {
+    if (doomed.isEmpty()) {
+      done.complete();
+      return;
+    }
+    // Deleting files and syncing the directory off the writer: appends need neither, and recovery drops segment
+    // files below the durable start if a crash comes first. The trim completes when the space is given back.
+    try {
+      threads.io.execute(() -> {
+        deleteQuietly(doomed);
+        done.complete();
+      });
+    } catch (RejectedExecutionException e) {
+      deleteQuietly(doomed);
+      done.complete();
+    }
+  }
+
+  private void deleteQuietly(List<Segment> doomed) {
+    try {
+      for (Segment s : doomed) {
+        s.deleteFiles();
+      }
       DiskOps.fsyncDirectory(dir);
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "log '" + name + "': cannot delete trimmed segments (recovery deletes them)", e);
     }
   }
 
