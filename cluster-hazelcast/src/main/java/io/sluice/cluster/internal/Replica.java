@@ -3,6 +3,7 @@ package io.sluice.cluster.internal;
 import io.sluice.api.internal.AppendWaiters;
 import io.sluice.api.store.AppendResult;
 import io.sluice.api.store.PartitionLog;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.HashMap;
@@ -52,6 +53,8 @@ final class Replica {
   long announceAt;
   /** Whether this leadership has been announced to listeners. */
   boolean announced;
+  /** Completes when the local appends of the last fetch answer are done (whatever their outcome). */
+  Future<Void> appending = Future.succeededFuture();
   boolean leaving;
   boolean isrChangeInFlight;
   final Map<String, Progress> progress = new HashMap<>();

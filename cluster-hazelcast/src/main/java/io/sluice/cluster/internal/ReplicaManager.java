@@ -710,7 +710,7 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
     r.generation++;
     r.role = Replica.Role.NONE;
     Assignment a = r.assignment;
-    return r.log.endOffset().compose(end -> {
+    return r.appending.compose(v -> r.log.endOffset()).compose(end -> {
       r.leaderEnd = end;
       boolean changed = r.history.assign(a.epoch, end);
       r.highWatermark = Math.min(r.highWatermark, end);
@@ -1110,7 +1110,9 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
     if (generation != r.generation || halted) {
       return;
     }
-    Future<Void> reconciled = r.history.isEmpty() ? Future.succeededFuture() : reconcile(r, r.history.latestEpoch(), generation);
+    // Appends of an earlier generation's fetch still in flight land first: the reconciliation sees the copy's real end.
+    Future<Void> reconciled = r.appending.compose(v -> r.history.isEmpty() ? Future.succeededFuture()
+        : reconcile(r, r.history.latestEpoch(), generation));
     reconciled.onComplete(ar -> {
       if (ar.succeeded()) {
         fetch(r, generation);
@@ -1243,32 +1245,72 @@ public final class ReplicaManager extends VerticleBase implements ReplicatedLogS
     });
   }
 
+  /**
+   * Appends one fetch answer's batches to the local copy. They are issued all at once, so a store that commits
+   * appends in groups (one fsync for many) does so here too; the stores apply appends in call order, so each must
+   * land at the leader's offset. If one fails or lands elsewhere, the copy is cut back to the first bad offset before
+   * the fetch fails: a follower never keeps records at offsets that differ from the leader's.
+   */
   private Future<Void> appendFetched(Replica r, long generation, long from, Frame ans) {
+    if (generation != r.generation) {
+      return Future.failedFuture(Wire.notLeader(r.name, "leadership changed"));
+    }
     Buffer body = ans.body();
-    Future<Long> appended = Future.succeededFuture(from);
-    int pos = 0;
-    while (pos < body.length()) {
+    List<RecordBatch> batches = new ArrayList<>();
+    List<Long> bases = new ArrayList<>();
+    long expected = from;
+    for (int pos = 0; pos < body.length(); ) {
       int size = RecordBatch.sizeAt(body, pos);
       RecordBatch batch = RecordBatch.wrap(body.slice(pos, pos + size));
       pos += size;
-      appended = appended.compose(expected -> {
-        if (generation != r.generation) {
-          return Future.failedFuture(Wire.notLeader(r.name, "leadership changed"));
-        }
-        if (batch.baseOffset() != expected) {
-          return Future.failedFuture(new OffsetOutOfRangeException(r.name, batch.baseOffset(), expected, expected));
-        }
-        return r.log.append(batch).map(res -> res.lastOffset() + 1);
-      });
+      if (batch.baseOffset() != expected) {
+        return Future.failedFuture(new OffsetOutOfRangeException(r.name, batch.baseOffset(), expected, expected));
+      }
+      batches.add(batch);
+      bases.add(expected);
+      expected = batch.lastOffset() + 1;
     }
-    return appended.compose(end -> {
+    List<Future<AppendResult>> results = new ArrayList<>(batches.size());
+    for (RecordBatch batch : batches) {
+      results.add(r.log.append(batch));
+    }
+    // The store assigns offsets in place: the leader's are in bases, to compare with where each batch landed.
+    Future<Void> appended = Future.join(results).transform(all -> checkAppended(r, bases, results));
+    r.appending = appended.transform(ar -> Future.<Void>succeededFuture());
+    long end = expected;
+    return appended.compose(v -> {
+      if (generation != r.generation) {
+        return Future.failedFuture(Wire.notLeader(r.name, "leadership changed"));
+      }
       boolean changed = r.history.follow(ans.headers().get("epochs"), end);
       r.highWatermark = Math.max(r.highWatermark, Math.min(ans.getLong("hw"), end));
       long leaderStart = ans.getLong("start");
       Future<Void> saved = changed ? saveHistory(r) : Future.succeededFuture();
-      return saved.compose(v -> r.log.startOffset()).compose(start -> leaderStart > start
+      return saved.compose(x -> r.log.startOffset()).compose(start -> leaderStart > start
           ? r.log.trimBefore(Math.min(leaderStart, end)) : Future.succeededFuture());
     });
+  }
+
+  /** Succeeds if every batch landed at the leader's offset; else cuts the copy at the first that did not, and fails. */
+  private Future<Void> checkAppended(Replica r, List<Long> bases, List<Future<AppendResult>> results) {
+    for (int i = 0; i < bases.size(); i++) {
+      Future<AppendResult> res = results.get(i);
+      long base = bases.get(i);
+      if (res.succeeded() && res.result().baseOffset() == base) {
+        continue;
+      }
+      Throwable cause = res.failed() ? res.cause() : new SluiceException(ErrorCode.STORAGE_FAILURE, "log '" + r.name
+          + "': fetched offset " + base + " landed at " + res.result().baseOffset());
+      LOG.log(System.Logger.Level.WARNING, "node " + self + ": log '" + r.name + "': appending fetched offset " + base
+          + " failed; cutting the copy back to it", cause);
+      return r.log.truncateTo(base).transform(cut -> {
+        if (cut.failed()) {
+          cause.addSuppressed(cut.cause());
+        }
+        return Future.failedFuture(cause);
+      });
+    }
+    return Future.succeededFuture();
   }
 
   // ------------------------------------------------------------------ controller
