@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -106,7 +107,7 @@ final class ClusterBench {
     try {
       for (int i = 0; i < nodes; i++) {
         String id = "node-" + (i + 1);
-        ChildJvm node = ChildJvm.start(id, HttpTopicBench.classPath(), List.of("-Xmx1g"), BenchNode.class.getName(),
+        ChildJvm node = ChildJvm.start(id, HttpTopicBench.classPath(), nodeJvmArgs(id), BenchNode.class.getName(),
             List.of("--node-id", id, "--port", Integer.toString(ports.get(i)), "--join", join, "--cluster-name", clusterName,
                 "--data-dir", dir.resolve(id).toString(), "--replication-factor", Integer.toString(replicationFactor),
                 "--min-in-sync", Integer.toString(replicationFactor), "--acks", "all"),
@@ -133,6 +134,16 @@ final class ClusterBench {
       }
       StoreBench.deleteTree(dir);
     }
+  }
+
+  /** A node's JVM options; -Dsluice.bench.nodeJvmArgs adds some (space-separated, {@code {id}} becomes the node id), e.g. JFR. */
+  private static List<String> nodeJvmArgs(String id) {
+    List<String> args = new ArrayList<>(List.of("-Xmx1g"));
+    String extra = System.getProperty("sluice.bench.nodeJvmArgs", "").trim();
+    if (!extra.isEmpty()) {
+      Arrays.stream(extra.split(" +")).map(a -> a.replace("{id}", id)).forEach(args::add);
+    }
+    return args;
   }
 
   private List<Figure> client(String scenario, FsyncPolicy fsync, List<Integer> sizes, String where, String clusterName,
@@ -174,7 +185,10 @@ final class ClusterBench {
     facts.put("loadAverageAtStart", Machine.loadAverage());
     System.out.println(Machine.describe(facts));
     ClusterBench bench = of(quick, work);
-    List<FsyncPolicy> policies = quick ? List.of(FsyncPolicy.never()) : List.of(FsyncPolicy.always(), FsyncPolicy.never());
+    // -Dsluice.bench.fsync=always (or never,always) picks the policies, e.g. to compare one quickly before and after a change.
+    String asked = System.getProperty("sluice.bench.fsync");
+    List<FsyncPolicy> policies = asked != null ? Arrays.stream(asked.split(",")).map(FsyncPolicy::parse).toList()
+        : quick ? List.of(FsyncPolicy.never()) : List.of(FsyncPolicy.always(), FsyncPolicy.never());
     long t0 = System.nanoTime();
     List<Figure> figures;
     try {
