@@ -7,8 +7,6 @@ import io.sluice.api.Header;
 import io.sluice.api.HeaderLimits;
 import io.sluice.api.InvalidArgumentException;
 import io.sluice.api.Message;
-import io.sluice.api.Record;
-import io.sluice.api.Records;
 import io.sluice.api.SluiceException;
 import io.sluice.api.store.LogStore;
 import io.sluice.api.store.PartitionLog;
@@ -198,13 +196,7 @@ final class TopicRoutes implements RouteGroup {
       for (Outgoing r : records) {
         sends.add(r.partition() < 0 ? producer.send(topic, r.message()) : producer.send(topic, r.partition(), r.message()));
       }
-      return Future.all(sends).onSuccess(all -> {
-        JsonArray offsets = new JsonArray();
-        for (Future<RecordMetadata> f : sends) {
-          offsets.add(new JsonObject().put("partition", f.result().partition()).put("offset", f.result().offset()));
-        }
-        HttpJson.respond(ctx, 200, new JsonObject().put("offsets", offsets));
-      });
+      return Future.all(sends).onSuccess(all -> RecordJson.respond(ctx, RecordJson.offsets(sends)));
     });
   }
 
@@ -253,29 +245,8 @@ final class TopicRoutes implements RouteGroup {
               return log.awaitAppend(from, waitMs).compose(end -> end > from
                   ? log.read(from, max, MAX_READ_BYTES)
                   : Future.succeededFuture(records));
-            }).onSuccess(records -> HttpJson.respond(ctx, 200, page(records, partition, from, max)));
+            }).onSuccess(records -> RecordJson.respond(ctx, RecordJson.page(records, partition, from, max)));
           });
     });
-  }
-
-  /** The records from {@code from} on, at most {@code max} (a read returns whole batches, which may start earlier). */
-  private static JsonObject page(Records records, int partition, long from, int max) {
-    JsonArray out = new JsonArray();
-    long next = from;
-    for (Record r : records) {
-      if (r.offset() < from) {
-        continue;
-      }
-      if (out.size() == max) {
-        break;
-      }
-      JsonObject json = new JsonObject().put("partition", partition).put("offset", r.offset()).put("timestamp", r.timestamp());
-      JsonFields.putBytes(json, "key", r.key());
-      JsonFields.putBytes(json, "value", r.value());
-      JsonFields.putHeaders(json, r.headers());
-      out.add(json);
-      next = r.offset() + 1;
-    }
-    return new JsonObject().put("records", out).put("nextOffset", next);
   }
 }
