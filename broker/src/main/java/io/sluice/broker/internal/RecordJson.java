@@ -3,6 +3,8 @@ package io.sluice.broker.internal;
 import com.fasterxml.jackson.core.Base64Variants;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import io.sluice.api.Header;
 import io.sluice.api.Record;
 import io.sluice.api.Records;
@@ -40,6 +42,15 @@ import java.util.Map;
 final class RecordJson {
 
   private static final JsonFactory JSON = new JsonFactory();
+  // Field names written per record, encoded once (Jackson caches their quoted UTF-8 bytes).
+  private static final SerializableString PARTITION = new SerializedString("partition");
+  private static final SerializableString OFFSET = new SerializedString("offset");
+  private static final SerializableString TIMESTAMP = new SerializedString("timestamp");
+  private static final SerializableString KEY = new SerializedString("key");
+  private static final SerializableString KEY_BASE64 = new SerializedString("keyBase64");
+  private static final SerializableString VALUE = new SerializedString("value");
+  private static final SerializableString VALUE_BASE64 = new SerializedString("valueBase64");
+  private static final SerializableString HEADERS = new SerializedString("headers");
 
   private RecordJson() {
   }
@@ -61,11 +72,14 @@ final class RecordJson {
           break;
         }
         json.writeStartObject();
-        json.writeNumberField("partition", partition);
-        json.writeNumberField("offset", r.offset());
-        json.writeNumberField("timestamp", r.timestamp());
-        scratch = writeBytes(json, "key", r.key(), scratch);
-        scratch = writeBytes(json, "value", r.value(), scratch);
+        json.writeFieldName(PARTITION);
+        json.writeNumber(partition);
+        json.writeFieldName(OFFSET);
+        json.writeNumber(r.offset());
+        json.writeFieldName(TIMESTAMP);
+        json.writeNumber(r.timestamp());
+        scratch = writeBytes(json, KEY, KEY_BASE64, r.key(), scratch);
+        scratch = writeBytes(json, VALUE, VALUE_BASE64, r.value(), scratch);
         writeHeaders(json, r.headers());
         json.writeEndObject();
         written++;
@@ -89,8 +103,10 @@ final class RecordJson {
       json.writeArrayFieldStart("offsets");
       for (Future<RecordMetadata> f : sends) {
         json.writeStartObject();
-        json.writeNumberField("partition", f.result().partition());
-        json.writeNumberField("offset", f.result().offset());
+        json.writeFieldName(PARTITION);
+        json.writeNumber(f.result().partition());
+        json.writeFieldName(OFFSET);
+        json.writeNumber(f.result().offset());
         json.writeEndObject();
       }
       json.writeEndArray();
@@ -109,10 +125,12 @@ final class RecordJson {
         .end(json);
   }
 
-  /** Writes {@code bytes} as {@code name} (valid UTF-8) or {@code name + "Base64"}; returns the scratch array, maybe grown. */
-  private static byte[] writeBytes(JsonGenerator json, String name, Buffer bytes, byte[] scratch) throws IOException {
+  /** Writes {@code bytes} as {@code name} (valid UTF-8) or {@code base64Name}; returns the scratch array, maybe grown. */
+  private static byte[] writeBytes(JsonGenerator json, SerializableString name, SerializableString base64Name, Buffer bytes,
+      byte[] scratch) throws IOException {
     if (bytes == null) {
-      json.writeNullField(name);
+      json.writeFieldName(name);
+      json.writeNull();
       return scratch;
     }
     int length = bytes.length();
@@ -122,7 +140,7 @@ final class RecordJson {
       json.writeFieldName(name);
       json.writeUTF8String(b, 0, length);
     } else {
-      json.writeFieldName(name + "Base64");
+      json.writeFieldName(base64Name);
       json.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, b, 0, length);
     }
     return b;
@@ -133,7 +151,8 @@ final class RecordJson {
    * place and its last value in each object, as {@link JsonFields#putHeaders} has always answered.
    */
   private static void writeHeaders(JsonGenerator json, List<Header> headers) throws IOException {
-    json.writeObjectFieldStart("headers");
+    json.writeFieldName(HEADERS);
+    json.writeStartObject();
     if (headers.isEmpty()) {
       json.writeEndObject();
       return;
