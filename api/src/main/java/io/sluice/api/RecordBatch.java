@@ -332,21 +332,28 @@ public final class RecordBatch implements Iterable<Record> {
     return "RecordBatch{baseOffset=" + baseOffset() + ", records=" + recordCount() + ", bytes=" + sizeInBytes() + "}";
   }
 
+  /**
+   * Reads the record fields through one NIO view of the batch (absolute gets, big-endian like the format):
+   * reading them from the Netty buffer checked its reference count on every field, a quarter of a node's CPU
+   * when it served reads.
+   */
   private final class RecordIterator implements Iterator<Record> {
     private final int partition;
     private final long until;
     private final int count;
     private final long base;
+    private final java.nio.ByteBuffer view;
     private int index;
     private int pos = HEADER_SIZE;
 
     RecordIterator(int partition, long from, long until) {
       this.partition = partition;
       this.until = until;
-      this.count = recordCount();
-      this.base = baseOffset();
+      this.view = Buffers.nio(buffer);
+      this.count = view.getInt(RECORD_COUNT_POS);
+      this.base = view.getLong(BASE_OFFSET_POS);
       while (index < count && base + index < from) {
-        pos += 4 + buffer.getInt(pos);
+        pos += 4 + view.getInt(pos);
         index++;
       }
     }
@@ -362,17 +369,17 @@ public final class RecordBatch implements Iterable<Record> {
         throw new NoSuchElementException();
       }
       int p = pos + 4;
-      long timestamp = buffer.getLong(p);
+      long timestamp = view.getLong(p);
       p += 8;
-      int keyLen = buffer.getInt(p);
+      int keyLen = view.getInt(p);
       p += 4;
       Buffer key = keyLen < 0 ? null : buffer.slice(p, p + keyLen);
       p += Math.max(0, keyLen);
-      int valueLen = buffer.getInt(p);
+      int valueLen = view.getInt(p);
       p += 4;
       Buffer value = valueLen < 0 ? null : buffer.slice(p, p + valueLen);
       p += Math.max(0, valueLen);
-      int headerCount = buffer.getShort(p);
+      int headerCount = view.getShort(p);
       p += 2;
       List<Header> headers;
       if (headerCount == 0) {
@@ -380,11 +387,11 @@ public final class RecordBatch implements Iterable<Record> {
       } else {
         Header[] hs = new Header[headerCount];
         for (int h = 0; h < headerCount; h++) {
-          int nameLen = buffer.getShort(p);
+          int nameLen = view.getShort(p);
           p += 2;
           String name = buffer.getString(p, p + nameLen, "UTF-8");
           p += nameLen;
-          int hLen = buffer.getInt(p);
+          int hLen = view.getInt(p);
           p += 4;
           hs[h] = new Header(name, buffer.slice(p, p + hLen));
           p += hLen;
@@ -392,11 +399,12 @@ public final class RecordBatch implements Iterable<Record> {
         headers = List.of(hs);
       }
       Record r = new Record(partition, base + index, timestamp, key, value, headers);
-      pos += 4 + buffer.getInt(pos);
+      pos += 4 + view.getInt(pos);
       index++;
       return r;
     }
   }
+
 
   /**
    * Builds a batch from messages. Not thread-safe. Sizes are computed as messages are added, so
