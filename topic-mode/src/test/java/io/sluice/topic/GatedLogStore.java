@@ -3,16 +3,14 @@ package io.sluice.topic;
 import io.sluice.api.RecordBatch;
 import io.sluice.api.SluiceException;
 import io.sluice.api.store.AppendResult;
-import io.sluice.api.store.LogOptions;
 import io.sluice.api.store.LogStore;
+import io.sluice.api.testing.ForwardingLogStore;
+import io.sluice.api.testing.ForwardingPartitionLog;
 import io.sluice.api.store.PartitionLog;
-import io.sluice.api.store.SegmentInfo;
-import io.sluice.api.Records;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,9 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Thread contract: the controls are safe from any thread; appends are issued on the owner's context.
  */
-final class GatedLogStore implements LogStore {
+final class GatedLogStore extends ForwardingLogStore {
 
-  private final LogStore inner;
   private final String gatedLog;
   private final ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
   private final AtomicInteger refuseNext = new AtomicInteger();
@@ -35,7 +32,7 @@ final class GatedLogStore implements LogStore {
   private volatile SluiceException refusal;
 
   GatedLogStore(LogStore inner, String gatedLog) {
-    this.inner = inner;
+    super(inner);
     this.gatedLog = gatedLog;
   }
 
@@ -69,40 +66,14 @@ final class GatedLogStore implements LogStore {
   }
 
   @Override
-  public String type() {
-    return inner.type();
+  protected PartitionLog wrap(String name, PartitionLog log) {
+    return name.equals(gatedLog) ? new Gated(log) : log;
   }
 
-  @Override
-  public Future<PartitionLog> open(String name, LogOptions options) {
-    return inner.open(name, options).map(log -> name.equals(gatedLog) ? new Gated(log) : log);
-  }
-
-  @Override
-  public Future<Boolean> exists(String name) {
-    return inner.exists(name);
-  }
-
-  @Override
-  public Future<List<String>> list() {
-    return inner.list();
-  }
-
-  @Override
-  public Future<Void> drop(String name) {
-    return inner.drop(name);
-  }
-
-  @Override
-  public Future<Void> close() {
-    return inner.close();
-  }
-
-  private final class Gated implements PartitionLog {
-    private final PartitionLog log;
+  private final class Gated extends ForwardingPartitionLog {
 
     Gated(PartitionLog log) {
-      this.log = log;
+      super(log);
     }
 
     @Override
@@ -113,7 +84,7 @@ final class GatedLogStore implements LogStore {
         if (refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
           result.fail(refusal);
         } else {
-          log.append(batch).onComplete(result);
+          inner.append(batch).onComplete(result);
         }
       };
       if (holding) {
@@ -122,71 +93,6 @@ final class GatedLogStore implements LogStore {
         go.run();
       }
       return result.future();
-    }
-
-    @Override
-    public String name() {
-      return log.name();
-    }
-
-    @Override
-    public LogOptions options() {
-      return log.options();
-    }
-
-    @Override
-    public Future<Records> read(long fromOffset, int maxRecords, int maxBytes) {
-      return log.read(fromOffset, maxRecords, maxBytes);
-    }
-
-    @Override
-    public Future<Long> startOffset() {
-      return log.startOffset();
-    }
-
-    @Override
-    public Future<Long> endOffset() {
-      return log.endOffset();
-    }
-
-    @Override
-    public Future<OptionalLong> offsetForTimestamp(long timestamp) {
-      return log.offsetForTimestamp(timestamp);
-    }
-
-    @Override
-    public Future<Void> trimBefore(long offset) {
-      return log.trimBefore(offset);
-    }
-
-    @Override
-    public Future<Long> awaitAppend(long offset, long timeoutMs) {
-      return log.awaitAppend(offset, timeoutMs);
-    }
-
-    @Override
-    public Future<List<SegmentInfo>> segments() {
-      return log.segments();
-    }
-
-    @Override
-    public Future<Long> sizeInBytes() {
-      return log.sizeInBytes();
-    }
-
-    @Override
-    public Future<Void> flush() {
-      return log.flush();
-    }
-
-    @Override
-    public Future<Void> close() {
-      return log.close();
-    }
-
-    @Override
-    public boolean isOpen() {
-      return log.isOpen();
     }
   }
 }

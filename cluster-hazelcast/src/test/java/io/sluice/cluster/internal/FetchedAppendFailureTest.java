@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.api.ErrorCode;
 import io.sluice.api.RecordBatch;
-import io.sluice.api.Records;
 import io.sluice.api.SluiceException;
 import io.sluice.api.store.AppendResult;
 import io.sluice.api.store.LogOptions;
 import io.sluice.api.store.LogStore;
+import io.sluice.api.testing.ForwardingLogStore;
+import io.sluice.api.testing.ForwardingPartitionLog;
 import io.sluice.api.store.PartitionLog;
-import io.sluice.api.store.SegmentInfo;
 import io.sluice.cluster.Acks;
 import io.sluice.cluster.Placement;
 import io.sluice.cluster.Replication;
@@ -20,7 +20,6 @@ import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -77,14 +76,13 @@ class FetchedAppendFailureTest extends ReplicatedStoreTestBase {
   }
 
   /** A store whose logs can be told to fail their k-th next append; it records every truncation. */
-  private static final class FaultyStore implements LogStore {
-    private final LogStore inner;
+  private static final class FaultyStore extends ForwardingLogStore {
     final Map<String, AtomicInteger> failAt = new ConcurrentHashMap<>();
     final Map<String, List<Long>> truncations = new ConcurrentHashMap<>();
     final AtomicInteger failed = new AtomicInteger();
 
     FaultyStore(LogStore inner) {
-      this.inner = inner;
+      super(inner);
     }
 
     /** The {@code k}-th append to {@code log} from now fails (once). */
@@ -93,124 +91,24 @@ class FetchedAppendFailureTest extends ReplicatedStoreTestBase {
     }
 
     @Override
-    public String type() {
-      return inner.type();
-    }
+    protected PartitionLog wrap(String name, PartitionLog log) {
+      return new ForwardingPartitionLog(log) {
+        @Override
+        public Future<AppendResult> append(RecordBatch batch) {
+          AtomicInteger countdown = failAt.get(name());
+          if (countdown != null && countdown.decrementAndGet() == 0) {
+            failed.incrementAndGet();
+            return Future.failedFuture(new SluiceException(ErrorCode.STORAGE_FAILURE, "injected append failure"));
+          }
+          return inner.append(batch);
+        }
 
-    @Override
-    public Future<PartitionLog> open(String name, LogOptions options) {
-      return inner.open(name, options).map(l -> new FaultyLog(this, l));
-    }
-
-    @Override
-    public Future<Boolean> exists(String name) {
-      return inner.exists(name);
-    }
-
-    @Override
-    public Future<List<String>> list() {
-      return inner.list();
-    }
-
-    @Override
-    public Future<Void> drop(String name) {
-      return inner.drop(name);
-    }
-
-    @Override
-    public Future<Void> close() {
-      return inner.close();
-    }
-  }
-
-  private static final class FaultyLog implements PartitionLog {
-    private final FaultyStore store;
-    private final PartitionLog inner;
-
-    FaultyLog(FaultyStore store, PartitionLog inner) {
-      this.store = store;
-      this.inner = inner;
-    }
-
-    @Override
-    public String name() {
-      return inner.name();
-    }
-
-    @Override
-    public LogOptions options() {
-      return inner.options();
-    }
-
-    @Override
-    public Future<AppendResult> append(RecordBatch batch) {
-      AtomicInteger countdown = store.failAt.get(name());
-      if (countdown != null && countdown.decrementAndGet() == 0) {
-        store.failed.incrementAndGet();
-        return Future.failedFuture(new SluiceException(ErrorCode.STORAGE_FAILURE, "injected append failure"));
-      }
-      return inner.append(batch);
-    }
-
-    @Override
-    public Future<Records> read(long fromOffset, int maxRecords, int maxBytes) {
-      return inner.read(fromOffset, maxRecords, maxBytes);
-    }
-
-    @Override
-    public Future<Long> startOffset() {
-      return inner.startOffset();
-    }
-
-    @Override
-    public Future<Long> endOffset() {
-      return inner.endOffset();
-    }
-
-    @Override
-    public Future<OptionalLong> offsetForTimestamp(long timestamp) {
-      return inner.offsetForTimestamp(timestamp);
-    }
-
-    @Override
-    public Future<Void> trimBefore(long offset) {
-      return inner.trimBefore(offset);
-    }
-
-    @Override
-    public Future<Void> truncateTo(long offset) {
-      store.truncations.computeIfAbsent(name(), k -> new CopyOnWriteArrayList<>()).add(offset);
-      return inner.truncateTo(offset);
-    }
-
-    @Override
-    public Future<Long> awaitAppend(long offset, long timeoutMs) {
-      return inner.awaitAppend(offset, timeoutMs);
-    }
-
-    @Override
-    public Future<List<SegmentInfo>> segments() {
-      return inner.segments();
-    }
-
-    @Override
-    public Future<Long> sizeInBytes() {
-      return inner.sizeInBytes();
-    }
-
-    @Override
-    public Future<Void> flush() {
-      return inner.flush();
-    }
-
-    @Override
-    public Future<Void> close() {
-      return inner.close();
-    }
-
-    @Override
-    public boolean isOpen() {
-      return inner.isOpen();
+        @Override
+        public Future<Void> truncateTo(long offset) {
+          truncations.computeIfAbsent(name(), k -> new CopyOnWriteArrayList<>()).add(offset);
+          return inner.truncateTo(offset);
+        }
+      };
     }
   }
 }
