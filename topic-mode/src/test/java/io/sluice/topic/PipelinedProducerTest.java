@@ -41,13 +41,33 @@ class PipelinedProducerTest extends TopicsTestBase {
     return new ProducerOptions().setLingerMs(0).setBatchBytes(150).setMaxInFlightPerPartition(inFlight).setRetryBackoffMs(10);
   }
 
-  @Test
-  void batchesBehindASlowAppendAreSentAtOnceAndStoredAsOneAppendInOrder() {
+  /** A producer's {@value #SENDS} sends while the log holds appends, and how many batches went to the owner. */
+  private record Held(Producer producer, List<Future<RecordMetadata>> sends, AtomicInteger produces) {
+  }
+
+  private Held sendWhileHeld(int inFlight) {
     createTopic("t", 1);
     AtomicInteger produces = countProduces();
     gated.hold();
-    Producer p = topics.createProducer(smallBatches(5));
-    List<Future<RecordMetadata>> sends = sendAll(p);
+    Producer p = topics.createProducer(smallBatches(inFlight));
+    return new Held(p, sendAll(p), produces);
+  }
+
+  /** Five batches in flight, the first held at the log; then its append fails with {@code error}. */
+  private Held refuseTheFirstOfFive(SluiceException error) {
+    Held h = sendWhileHeld(5);
+    eventually("five batches in flight", () -> h.produces().get() == 5);
+    gated.refuseNext(1, error);
+    gated.release();
+    return h;
+  }
+
+  @Test
+  void batchesBehindASlowAppendAreSentAtOnceAndStoredAsOneAppendInOrder() {
+    Held h = sendWhileHeld(5);
+    AtomicInteger produces = h.produces();
+    List<Future<RecordMetadata>> sends = h.sends();
+    Producer p = h.producer();
     eventually("five batches in flight while the first append is held", () -> produces.get() == 5);
     assertEquals(1, gated.heldCount(), "one append at a time per producer: the other four wait at the owner");
     gated.release();
@@ -59,11 +79,10 @@ class PipelinedProducerTest extends TopicsTestBase {
 
   @Test
   void withOneInFlightTheProducerWaitsForEachAnswer() {
-    createTopic("t", 1);
-    AtomicInteger produces = countProduces();
-    gated.hold();
-    Producer p = topics.createProducer(smallBatches(1));
-    List<Future<RecordMetadata>> sends = sendAll(p);
+    Held h = sendWhileHeld(1);
+    AtomicInteger produces = h.produces();
+    List<Future<RecordMetadata>> sends = h.sends();
+    Producer p = h.producer();
     eventually("the first batch reached the log", () -> gated.heldCount() == 1);
     awaitTimer(100);
     assertEquals(1, produces.get(), "nothing else is sent before the first answer");
@@ -75,29 +94,16 @@ class PipelinedProducerTest extends TopicsTestBase {
 
   @Test
   void aRefusedAppendIsSentAgainWithEveryBatchBehindItInTheirOrder() {
-    createTopic("t", 1);
-    AtomicInteger produces = countProduces();
-    gated.hold();
-    Producer p = topics.createProducer(smallBatches(5));
-    List<Future<RecordMetadata>> sends = sendAll(p);
-    eventually("five batches in flight", () -> produces.get() == 5);
-    gated.refuseNext(1, new SluiceException(ErrorCode.NOT_LEADER, "test: the owner lost its leadership"));
-    gated.release();
-    assertStoredOnceInOrder(sends);
-    assertTrue(produces.get() >= 10, "the refused batch and the four behind it were sent again: " + produces.get());
-    await(p.close());
+    Held h = refuseTheFirstOfFive(new SluiceException(ErrorCode.NOT_LEADER, "test: the owner lost its leadership"));
+    assertStoredOnceInOrder(h.sends());
+    assertTrue(h.produces().get() >= 10, "the refused batch and the four behind it were sent again: " + h.produces().get());
+    await(h.producer().close());
   }
 
   @Test
   void aBatchRefusedForGoodFailsAloneAndTheOnesBehindItAreStoredAfterTheEarlierOnes() {
-    createTopic("t", 1);
-    AtomicInteger produces = countProduces();
-    gated.hold();
-    Producer p = topics.createProducer(smallBatches(5));
-    List<Future<RecordMetadata>> sends = sendAll(p);
-    eventually("five batches in flight", () -> produces.get() == 5);
-    gated.refuseNext(1, new InvalidArgumentException("test: refused for good"));
-    gated.release();
+    Held h = refuseTheFirstOfFive(new InvalidArgumentException("test: refused for good"));
+    List<Future<RecordMetadata>> sends = h.sends();
     int failed = 0;
     List<String> expected = new ArrayList<>();
     for (int i = 0; i < SENDS; i++) {
@@ -112,7 +118,7 @@ class PipelinedProducerTest extends TopicsTestBase {
     }
     assertTrue(failed > 0 && failed < 10, "the first batch's sends failed, only they: " + failed);
     assertEquals(expected, storedValues(), "everything else stored once, in send order");
-    await(p.close());
+    await(h.producer().close());
   }
 
   private AtomicInteger countProduces() {
