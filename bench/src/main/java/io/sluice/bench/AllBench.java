@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -119,8 +120,30 @@ final class AllBench {
     Files.writeString(out.resolve(name + ".md"), "# Benchmarks, all scenarios and peers\n\n" + Machine.describeRun(facts)
         + "\n\n" + method + "\n\n" + table + "\nTargets (issue 7):\n\n" + String.join("\n", verdicts.stream().map(v -> "- " + v).toList())
         + "\n\nCommand: `" + command + "`\n");
-    Files.writeString(out.resolve(quick ? "index-quick.html" : "index.html"), Report.html(facts, method, command, figures, verdicts));
+    draw(out, quick, facts, method, command, figures, verdicts);
     System.out.println("wrote " + out.resolve(name + ".md") + ", " + name + ".json and the plots");
+  }
+
+  /** The page with every plot ({@code index.html}) and each plot as an SVG file under {@code plots/}. */
+  private static void draw(Path out, boolean quick, JsonObject facts, String method, String command, List<Figure> figures,
+      List<String> verdicts) throws IOException {
+    Files.writeString(out.resolve(quick ? "index-quick.html" : "index.html"), Report.html(facts, method, command, figures, verdicts));
+    Path plots = out.resolve(quick ? "plots-quick" : "plots");
+    Files.createDirectories(plots);
+    for (Map.Entry<String, String> svg : Report.svgFiles(figures).entrySet()) {
+      Files.writeString(plots.resolve(svg.getKey()), svg.getValue());
+    }
+  }
+
+  /** {@code plots}: draws the page and the SVG files again from the last run's {@code all.json}, measuring nothing. */
+  static void redraw(Path out, boolean quick) throws IOException {
+    JsonObject run = new JsonObject(Files.readString(out.resolve(quick ? "all-quick.json" : "all.json")));
+    List<Figure> figures = new ArrayList<>();
+    run.getJsonArray("figures").forEach(f -> figures.add(Figure.fromJson((JsonObject) f)));
+    List<String> verdicts = new ArrayList<>();
+    run.getJsonArray("verdicts").forEach(v -> verdicts.add((String) v));
+    draw(out, quick, run.getJsonObject("machine"), run.getString("method"), run.getString("command"), figures, verdicts);
+    System.out.println("drew " + out.resolve(quick ? "index-quick.html" : "index.html") + " and the SVG plots");
   }
 
   /** What a peer measures: its figures, or an exception. */

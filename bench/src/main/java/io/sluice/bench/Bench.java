@@ -31,8 +31,9 @@ public final class Bench {
       case "cluster" -> ClusterBench.report(quick, work, out);
       case "all" -> new AllBench(quick, true, work, out).run();
       case "peers" -> new AllBench(quick, false, work, out).run();
+      case "plots" -> AllBench.redraw(out, quick);
       default -> {
-        System.err.println("unknown scenario '" + scenario + "'; known: store, topic, queue, cluster, all, peers");
+        System.err.println("unknown scenario '" + scenario + "'; known: store, topic, queue, cluster, all, peers, plots");
         System.exit(2);
       }
     }

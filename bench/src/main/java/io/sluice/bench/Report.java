@@ -151,6 +151,21 @@ final class Report {
     return h.append("</table>\n</body></html>\n").toString();
   }
 
+  /**
+   * The same plots as {@link #html}, one SVG file each, so the README can show them as images: file name (from the
+   * group's label, e.g. {@code throughput-topic-produce-networked-100-B.svg}) to SVG text.
+   */
+  static Map<String, String> svgFiles(List<Figure> figures) {
+    Map<String, String> files = new LinkedHashMap<>();
+    groups(figures, f -> true).forEach((label, group) -> files.put("throughput-" + slug(label) + ".svg", bars(group)));
+    groups(figures, f -> f.latency() != null).forEach((label, group) -> files.put("latency-" + slug(label) + ".svg", curves(group)));
+    return files;
+  }
+
+  static String slug(String label) {
+    return label.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
+  }
+
   private static Map<String, List<Figure>> groups(List<Figure> figures, Predicate<Figure> which) {
     Map<String, List<Figure>> groups = new LinkedHashMap<>();
     for (Figure f : figures) {

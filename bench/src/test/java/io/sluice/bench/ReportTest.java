@@ -46,6 +46,16 @@ class ReportTest {
   }
 
   @Test
+  void eachPlotOfThePageIsAlsoAnSvgFileNamedAfterItsScenario() {
+    java.util.Map<String, String> files = Report.svgFiles(FIGURES);
+    assertEquals(java.util.Set.of("throughput-topic-produce-networked-100-b.svg", "throughput-topic-consume-networked-100-b.svg",
+        "throughput-raw-event-bus-clustered-2-vert-x-over-loopback-tcp-100-b.svg", "latency-topic-produce-networked-100-b.svg"),
+        files.keySet());
+    files.values().forEach(svg -> assertTrue(svg.startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\"") && svg.trim().endsWith("</svg>"), svg));
+    assertTrue(files.get("latency-topic-produce-networked-100-b.svg").contains("<polyline"), "latency curves");
+  }
+
+  @Test
   void figuresSurviveTheirJson() {
     for (Figure f : FIGURES) {
       assertEquals(f, Figure.fromJson(f.toJson()));
