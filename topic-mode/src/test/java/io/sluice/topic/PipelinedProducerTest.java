@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,6 +35,12 @@ class PipelinedProducerTest extends TopicsTestBase {
   protected LogStore newStore(Vertx vertx, Path dir) {
     gated = new GatedLogStore(LogStore.memory(vertx), "t-0");
     return gated;
+  }
+
+  /** A test that failed while appends were held must not leave the owner waiting for them at close. */
+  @AfterEach
+  void releaseHeldAppends() {
+    gated.release();
   }
 
   /** Small batches (about 5 records each), sent at once: many batches for the window. */
@@ -68,8 +75,10 @@ class PipelinedProducerTest extends TopicsTestBase {
     AtomicInteger produces = h.produces();
     List<Future<RecordMetadata>> sends = h.sends();
     Producer p = h.producer();
-    eventually("five batches in flight while the first append is held", () -> produces.get() == 5);
+    eventually("five batches in flight while the first append is held", () -> produces.get() == 5 && gated.heldCount() == 1);
+    awaitTimer(100);
     assertEquals(1, gated.heldCount(), "one append at a time per producer: the other four wait at the owner");
+    assertEquals(5, produces.get(), "no sixth batch before an answer");
     gated.release();
     assertStoredOnceInOrder(sends);
     assertTrue(gated.appendSizes().size() < produces.get(), "batches that waited were joined into one append: "
